@@ -1,0 +1,225 @@
+/* main.c - baton's command line: global options and the command table. */
+#include "cli.h"
+#include "model.h"
+#include "store.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef BATON_VERSION
+#define BATON_VERSION "0.1.0"
+#endif
+
+static int cmd_version(int argc, char **argv, struct cli *cli);
+static int cmd_help(int argc, char **argv, struct cli *cli);
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct cli *cli);
+	const char *summary;
+};
+
+/* One table drives dispatch (git's run_builtin); keep it sorted by group. */
+static const struct command commands[] = {
+	{ "init", cmd_init, "create an empty database" },
+	{ "check", cmd_check, "validate YAML files without a database" },
+	{ "import", cmd_import, "apply YAML files to the database" },
+	{ "export", cmd_export, "write the database back as YAML" },
+	{ "ls", cmd_ls, "list people, teams, roles, processes or rules" },
+	{ "show", cmd_show, "show one entity as YAML or JSON" },
+	{ "who", cmd_who, "a person, role or team at a glance" },
+	{ "log", cmd_log, "the change log" },
+	{ "version", cmd_version, "print the version" },
+	{ "help", cmd_help, "list the commands" },
+};
+
+/* ------------------------------------------------------------------ */
+/* Shared helpers                                                      */
+/* ------------------------------------------------------------------ */
+
+int cli_error(struct cli *cli, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "baton: %s: ", cli->cmd ? cli->cmd : "error");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return status;
+}
+
+int cli_usage(struct cli *cli, const char *usage)
+{
+	fprintf(stderr, "usage: %s\n", usage);
+	return EXIT_USAGE;
+}
+
+int cli_report(struct cli *cli, const struct baton_error *err,
+	       enum baton_code fallback)
+{
+	size_t i;
+
+	for (i = 0; i < err->n; i++) {
+		const struct baton_diag *d = &err->diags[i];
+
+		if (d->file) {
+			char *s = baton_diag_format(d);
+
+			fprintf(stderr, "%s\n", s ? s : d->message);
+			free(s);
+		} else if (d->severity == BATON_SEV_ERROR) {
+			fprintf(stderr, "baton: %s: %s\n", cli->cmd, d->message);
+		} else {
+			fprintf(stderr, "baton: %s: %s: %s\n", cli->cmd,
+				d->severity == BATON_SEV_WARNING ? "warning" : "note",
+				d->message);
+		}
+	}
+	if (err->oom)
+		fprintf(stderr, "baton: %s: out of memory (some messages were lost)\n",
+			cli->cmd);
+	return baton_exit_status(err->code ? err->code : fallback);
+}
+
+struct store *cli_open(struct cli *cli, int flags, int *status)
+{
+	struct baton_error err = BATON_ERROR_INIT;
+	struct store *st = NULL;
+	enum baton_code rc = store_open(cli->db_path, flags, &st, &err);
+
+	if (rc) {
+		*status = cli_report(cli, &err, rc);
+		baton_error_release(&err);
+		return NULL;
+	}
+	store_set_actor(st, cli->actor);
+	store_set_clock(st, cli->now, cli->today);
+	*status = 0;
+	return st;
+}
+
+void cli_print_json(const json_t *v)
+{
+	json_dumpf(v, stdout, JSON_INDENT(2) | JSON_ENCODE_ANY);
+	fputc('\n', stdout);
+}
+
+int cli_check_date(struct cli *cli, const char *opt, const char *s)
+{
+	if (date_valid(s))
+		return 1;
+	cli_error(cli, EXIT_USAGE, "%s must be a date YYYY-MM-DD, got '%s'", opt, s);
+	return 0;
+}
+
+const char *jstr(const json_t *obj, const char *key, const char *dflt)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s ? s : dflt;
+}
+
+/* ------------------------------------------------------------------ */
+/* Built-in commands                                                   */
+/* ------------------------------------------------------------------ */
+
+static int cmd_version(int argc, char **argv, struct cli *cli)
+{
+	printf("baton %s (schema %d, SQLite %s)\n", BATON_VERSION,
+	       store_schema_version(), sqlite3_libversion());
+	return 0;
+}
+
+static int cmd_help(int argc, char **argv, struct cli *cli)
+{
+	size_t i;
+
+	printf("usage: baton [--db <path>] [--as <actor>] <command> [<args>]\n\n"
+	       "Work attached to roles, not people.\n\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		printf("  %-10s %s\n", commands[i].name, commands[i].summary);
+	printf("\n'baton <command> --help' describes a command; 'man baton' has the rest.\n");
+	return 0;
+}
+
+static void set_clock(struct cli *cli)
+{
+	const char *fixed = getenv("BATON_NOW");
+	time_t t = time(NULL);
+	struct tm tm;
+
+	/* BATON_NOW=YYYY-MM-DDTHH:MM:SSZ fixes the clock (tests, replays). */
+	if (fixed && strlen(fixed) == 20) {
+		snprintf(cli->now, sizeof(cli->now), "%s", fixed);
+	} else {
+		gmtime_r(&t, &tm);
+		strftime(cli->now, sizeof(cli->now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	snprintf(cli->today, sizeof(cli->today), "%.10s", cli->now);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli;
+	const char *env;
+	size_t i;
+	int status;
+
+	memset(&cli, 0, sizeof(cli));
+	env = getenv("BATON_DB");
+	cli.db_path = env && *env ? env : "baton.db";
+	env = getenv("USER");
+	cli.actor = env && *env ? env : "baton";
+	cli.cmd = "baton";
+	cli.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	set_clock(&cli);
+
+	argv++, argc--;
+	while (argc > 0 && argv[0][0] == '-') {
+		const char *a = argv[0];
+
+		if (!strcmp(a, "--db") || !strcmp(a, "--as")) {
+			if (argc < 2)
+				return cli_error(&cli, EXIT_USAGE, "%s needs a value", a);
+			if (!strcmp(a, "--db"))
+				cli.db_path = argv[1];
+			else
+				cli.actor = argv[1];
+			argv += 2, argc -= 2;
+		} else if (!strncmp(a, "--db=", 5)) {
+			cli.db_path = a + 5;
+			argv++, argc--;
+		} else if (!strncmp(a, "--as=", 5)) {
+			cli.actor = a + 5;
+			argv++, argc--;
+		} else if (!strcmp(a, "--version")) {
+			return cmd_version(0, NULL, &cli);
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			return cmd_help(0, NULL, &cli);
+		} else {
+			return cli_error(&cli, EXIT_USAGE, "unknown option '%s'", a);
+		}
+	}
+	if (argc == 0) {
+		cmd_help(0, NULL, &cli);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(commands[i].name, argv[0]))
+			continue;
+		cli.cmd = commands[i].name;
+		optind = 0; /* reset getopt for the command */
+		status = commands[i].fn(argc, argv, &cli);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			return cli_error(&cli, EXIT_RUNTIME, "cannot write output: %s",
+					 strerror(errno));
+		return status;
+	}
+	return cli_error(&cli, EXIT_USAGE, "'%s' is not a baton command; see 'baton help'",
+			 argv[0]);
+}

@@ -1,0 +1,443 @@
+/* import.c - declarative, all-or-nothing import of YAML; see import.h. */
+#include "import.h"
+#include "entity.h"
+#include "load.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct saved_ref {
+	enum kind kind;
+	char *name;
+	const char *file; /* owned by files[] */
+	int line, column;
+	const char *field;
+};
+
+struct importer {
+	struct store *st;
+	const struct import_opts *opts;
+	struct import_result *res;
+	struct baton_error *err;
+	json_t *seen;           /* "kind/name" -> "FILE:LINE:COLUMN" */
+	char **files;
+	size_t nfiles, afiles;
+	struct saved_ref *refs;
+	size_t nrefs, arefs;
+};
+
+void import_result_init(struct import_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	strbuf_init(&r->plan);
+}
+
+void import_result_release(struct import_result *r)
+{
+	strbuf_release(&r->plan);
+	import_result_init(r);
+}
+
+static const char *keep_file(struct importer *im, const char *file)
+{
+	char *copy;
+
+	if (im->nfiles && !strcmp(im->files[im->nfiles - 1], file))
+		return im->files[im->nfiles - 1];
+	if (im->nfiles == im->afiles) {
+		size_t na = im->afiles ? im->afiles * 2 : 16;
+		char **p = realloc(im->files, na * sizeof(*p));
+
+		if (!p)
+			return NULL;
+		im->files = p;
+		im->afiles = na;
+	}
+	if (!(copy = strdup(file)))
+		return NULL;
+	im->files[im->nfiles++] = copy;
+	return copy;
+}
+
+static enum baton_code keep_refs(struct importer *im, const struct load_decl *d,
+				 const char *file)
+{
+	size_t i;
+
+	for (i = 0; i < d->nrefs; i++) {
+		struct saved_ref *r;
+
+		if (im->nrefs == im->arefs) {
+			size_t na = im->arefs ? im->arefs * 2 : 256;
+			struct saved_ref *p = realloc(im->refs, na * sizeof(*p));
+
+			if (!p)
+				return baton_fail(im->err, BATON_NOMEM, "out of memory");
+			im->refs = p;
+			im->arefs = na;
+		}
+		r = &im->refs[im->nrefs];
+		if (!(r->name = strdup(d->refs[i].name)))
+			return baton_fail(im->err, BATON_NOMEM, "out of memory");
+		r->kind = d->refs[i].kind;
+		r->file = file;
+		r->line = d->refs[i].line;
+		r->column = d->refs[i].column;
+		r->field = d->refs[i].field;
+		im->nrefs++;
+	}
+	return BATON_OK;
+}
+
+/* Top-level fields whose values differ, comma-separated, for the plan. */
+static void diff_fields(struct strbuf *sb, const json_t *a, const json_t *b)
+{
+	const char *key;
+	json_t *v;
+	int first = 1;
+
+	json_object_foreach((json_t *)a, key, v) {
+		if (!json_equal(v, json_object_get(b, key))) {
+			strbuf_addf(sb, "%s%s", first ? "" : ", ", key);
+			first = 0;
+		}
+	}
+	json_object_foreach((json_t *)b, key, v) {
+		if (!json_object_get(a, key)) {
+			strbuf_addf(sb, "%s%s", first ? "" : ", ", key);
+			first = 0;
+		}
+	}
+}
+
+static enum baton_code on_decl(const struct load_decl *d, void *data)
+{
+	struct importer *im = data;
+	const struct kind_desc *kd = kind_desc(d->kind);
+	struct strbuf key = STRBUF_INIT;
+	json_t *cur = NULL, *first;
+	char *note = NULL;
+	const char *file;
+	enum baton_code rc = BATON_OK;
+	struct baton_error quiet = BATON_ERROR_INIT;
+
+	strbuf_addf(&key, "%s/%s", kd->name, d->name);
+	if (!strbuf_ok(&key) || !(file = keep_file(im, d->file))) {
+		rc = baton_fail(im->err, BATON_NOMEM, "out of memory");
+		goto out;
+	}
+	first = json_object_get(im->seen, key.buf);
+	if (first) {
+		baton_fail_at(im->err, BATON_INVALID, d->file, d->line, d->column,
+			      "duplicate %s '%s' (first declared at %s:%d:%d)",
+			      kd->name, d->name,
+			      json_string_value(json_array_get(first, 0)),
+			      (int)json_integer_value(json_array_get(first, 1)),
+			      (int)json_integer_value(json_array_get(first, 2)));
+		goto out;
+	}
+	if (json_object_set_new(im->seen, key.buf,
+				json_pack("[sii]", d->file, d->line, d->column))) {
+		rc = baton_fail(im->err, BATON_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = keep_refs(im, d, file)) || d->invalid)
+		goto out;
+	rc = entity_get(im->st, d->kind, d->name, &cur, &quiet);
+	if (rc == BATON_NOTFOUND) {
+		rc = BATON_OK;
+	} else if (rc) {
+		rc = baton_fail(im->err, rc, "%s", quiet.n ? quiet.diags[0].message : "database error");
+		goto out;
+	}
+	if ((rc = entity_drift(im->st, d->kind, d->name, &note, im->err)))
+		goto out;
+	if (cur && json_equal(cur, d->spec)) {
+		im->res->unchanged++;
+		if (note)
+			rc = entity_mark_imported(im->st, d->kind, d->name, im->err);
+		goto out;
+	}
+	if (note && !im->opts->force) {
+		baton_fail_at(im->err, BATON_CONFLICT, d->file, d->line, d->column,
+			      "%s: %s; run 'baton export' or pass --force",
+			      key.buf, note);
+		goto out;
+	}
+	if (cur) {
+		strbuf_addf(&im->res->plan, "~ %s: ", key.buf);
+		diff_fields(&im->res->plan, cur, d->spec);
+		strbuf_addch(&im->res->plan, '\n');
+		im->res->updated++;
+	} else {
+		strbuf_addf(&im->res->plan, "+ %s\n", key.buf);
+		im->res->created++;
+	}
+	rc = entity_put(im->st, d->kind, d->name, d->spec, NULL, NULL, im->err);
+out:
+	baton_error_release(&quiet);
+	json_decref(cur);
+	free(note);
+	strbuf_release(&key);
+	return rc;
+}
+
+/* Delete every entity the files did not declare. */
+static enum baton_code prune(struct importer *im)
+{
+	static const char sql[] = "SELECT kind, name FROM entity ORDER BY kind, name";
+	sqlite3_stmt *s = NULL;
+	json_t *gone = json_array(), *e;
+	enum baton_code rc = BATON_OK;
+	size_t i;
+	int step;
+
+	if (!gone)
+		return baton_fail(im->err, BATON_NOMEM, "out of memory");
+	if ((rc = store_prepare(im->st, sql, &s, im->err)))
+		goto out;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		char key[256];
+
+		snprintf(key, sizeof(key), "%s/%s", sqlite3_column_text(s, 0),
+			 sqlite3_column_text(s, 1));
+		if (!json_object_get(im->seen, key) &&
+		    json_array_append_new(gone, json_string(key))) {
+			rc = baton_fail(im->err, BATON_NOMEM, "out of memory");
+			goto out;
+		}
+	}
+	if (step != SQLITE_DONE) {
+		rc = store_fail(im->st, im->err, "cannot read");
+		goto out;
+	}
+	json_array_foreach(gone, i, e) {
+		const char *key = json_string_value(e), *slash = strchr(key, '/');
+		char kind[32];
+
+		snprintf(kind, sizeof(kind), "%.*s", (int)(slash - key), key);
+		if ((rc = entity_delete(im->st, kind_parse(kind), slash + 1,
+					"delete", im->err)))
+			goto out;
+		strbuf_addf(&im->res->plan, "- %s\n", key);
+		im->res->deleted++;
+	}
+out:
+	sqlite3_finalize(s);
+	json_decref(gone);
+	return rc;
+}
+
+/* Names of kind k close to `name`, for "did you mean". */
+static void suggest(struct importer *im, enum kind k, const char *name,
+		    struct strbuf *out)
+{
+	static const char sql[] = "SELECT name FROM entity WHERE kind = ?1";
+	sqlite3_stmt *s = store_cached(im->st, sql, NULL);
+	size_t bestd = strlen(name) / 3 + 1;
+	char *best = NULL;
+
+	const char *key;
+	json_t *v;
+	size_t plen = strlen(kind_desc(k)->name);
+
+	if (bestd > 3)
+		bestd = 3;
+	/* names declared in this run (some may not be written: errors) */
+	json_object_foreach(im->seen, key, v) {
+		size_t dist;
+
+		if (strncmp(key, kind_desc(k)->name, plen) || key[plen] != '/')
+			continue;
+		dist = edit_distance(name, key + plen + 1, bestd);
+		if (dist <= bestd && (!best || dist < bestd)) {
+			free(best);
+			best = strdup(key + plen + 1);
+			bestd = dist;
+		}
+	}
+	if (!s)
+		goto out;
+	sqlite3_bind_text(s, 1, kind_desc(k)->name, -1, SQLITE_STATIC);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *cand = (const char *)sqlite3_column_text(s, 0);
+		size_t dist = edit_distance(name, cand, bestd);
+
+		if (dist <= bestd && (!best || dist < bestd)) {
+			free(best);
+			best = strdup(cand);
+			bestd = dist;
+		}
+	}
+	sqlite3_reset(s);
+out:
+	if (best)
+		strbuf_addf(out, "; did you mean '%s'?", best);
+	free(best);
+}
+
+static enum baton_code check_refs(struct importer *im)
+{
+	size_t i;
+
+	for (i = 0; i < im->nrefs; i++) {
+		struct saved_ref *r = &im->refs[i];
+		char key[160];
+		int ex;
+
+		snprintf(key, sizeof(key), "%s/%s", kind_desc(r->kind)->name, r->name);
+		if (json_object_get(im->seen, key))
+			continue; /* declared in this run (maybe with errors of its own) */
+		ex = entity_exists(im->st, r->kind, r->name, im->err);
+
+		if (ex < 0)
+			return im->err ? im->err->code : BATON_DB;
+		if (!ex) {
+			struct strbuf sb = STRBUF_INIT;
+
+			strbuf_addf(&sb, "'%s': no such %s '%s'", r->field,
+				    kind_desc(r->kind)->name, r->name);
+			suggest(im, r->kind, r->name, &sb);
+			baton_fail_at(im->err, BATON_INVALID, r->file, r->line,
+				      r->column, "%s", sb.buf);
+			strbuf_release(&sb);
+		}
+	}
+	return BATON_OK;
+}
+
+/* A team may not be its own ancestor. */
+static enum baton_code check_team_cycles(struct importer *im)
+{
+	static const char sql[] =
+		"WITH RECURSIVE up(start, cur, depth) AS ("
+		" SELECT name, parent, 1 FROM team WHERE parent IS NOT NULL"
+		" UNION ALL SELECT up.start, team.parent, depth + 1 FROM up"
+		" JOIN team ON team.name = up.cur"
+		" WHERE team.parent IS NOT NULL AND up.cur <> up.start AND depth < 10000)"
+		" SELECT DISTINCT start FROM up WHERE cur = start ORDER BY start";
+	sqlite3_stmt *s = NULL;
+	enum baton_code rc;
+	int step;
+
+	if ((rc = store_prepare(im->st, sql, &s, im->err)))
+		return rc;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		char key[256];
+		json_t *loc;
+
+		snprintf(key, sizeof(key), "team/%s", sqlite3_column_text(s, 0));
+		loc = json_object_get(im->seen, key);
+		if (loc)
+			baton_fail_at(im->err, BATON_INVALID,
+				      json_string_value(json_array_get(loc, 0)),
+				      (int)json_integer_value(json_array_get(loc, 1)),
+				      (int)json_integer_value(json_array_get(loc, 2)),
+				      "team '%s' is its own ancestor: its 'parent' chain loops",
+				      sqlite3_column_text(s, 0));
+	}
+	if (step != SQLITE_DONE)
+		rc = store_fail(im->st, im->err, "cannot read");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+typedef enum baton_code (*feed_fn)(struct importer *im, void *arg);
+
+static enum baton_code run_import(struct store *st, const struct import_opts *opts,
+				  struct import_result *res,
+				  struct baton_error *err, feed_fn feed, void *arg)
+{
+	struct importer im;
+	enum baton_code rc;
+	size_t before = err ? err->nerrors : 0, i;
+
+	memset(&im, 0, sizeof(im));
+	im.st = st;
+	im.opts = opts;
+	im.res = res;
+	im.err = err;
+	if (!(im.seen = json_object()))
+		return baton_fail(err, BATON_NOMEM, "out of memory");
+	if ((rc = store_begin(st, err)))
+		goto out;
+	if ((rc = feed(&im, arg)))
+		goto fail;
+	if (opts->prune && (!err || err->nerrors == before) && (rc = prune(&im)))
+		goto fail;
+	if ((rc = check_refs(&im)) || (rc = check_team_cycles(&im)))
+		goto fail;
+	if (err && err->nerrors > before) {
+		rc = err->code ? err->code : BATON_INVALID;
+		goto fail;
+	}
+	if (opts->dry_run) {
+		store_rollback(st);
+		goto out;
+	}
+	rc = store_commit(st, err);
+	goto out;
+fail:
+	store_rollback(st);
+	if (!rc)
+		rc = BATON_INVALID;
+out:
+	json_decref(im.seen);
+	for (i = 0; i < im.nfiles; i++)
+		free(im.files[i]);
+	free(im.files);
+	for (i = 0; i < im.nrefs; i++)
+		free(im.refs[i].name);
+	free(im.refs);
+	if (!rc && !strbuf_ok(&res->plan))
+		rc = baton_fail(err, BATON_NOMEM, "out of memory");
+	return rc;
+}
+
+struct paths_arg {
+	const char *const *paths;
+	size_t n;
+};
+
+static enum baton_code feed_paths(struct importer *im, void *arg)
+{
+	struct paths_arg *pa = arg;
+	size_t i;
+	enum baton_code rc;
+
+	for (i = 0; i < pa->n; i++)
+		if ((rc = load_path(pa->paths[i], on_decl, im, im->err)))
+			return rc;
+	return BATON_OK;
+}
+
+enum baton_code import_paths(struct store *st, const char *const *paths,
+			     size_t n, const struct import_opts *opts,
+			     struct import_result *res, struct baton_error *err)
+{
+	struct paths_arg pa = { paths, n };
+
+	return run_import(st, opts, res, err, feed_paths, &pa);
+}
+
+struct buffer_arg {
+	const char *label, *buf;
+	size_t len;
+};
+
+static enum baton_code feed_buffer(struct importer *im, void *arg)
+{
+	struct buffer_arg *ba = arg;
+
+	return load_buffer(ba->label, ba->buf, ba->len, on_decl, im, im->err);
+}
+
+enum baton_code import_buffer(struct store *st, const char *label,
+			      const char *buf, size_t len,
+			      const struct import_opts *opts,
+			      struct import_result *res, struct baton_error *err)
+{
+	struct buffer_arg ba = { label, buf, len };
+
+	return run_import(st, opts, res, err, feed_buffer, &ba);
+}

@@ -1,0 +1,48 @@
+/* import.h - apply YAML files to the database, declaratively and atomically.
+ *
+ * An import runs in one transaction: every document is validated and
+ * written as it streams in, references are checked at the end against what
+ * the database then holds, and any error rolls everything back, so a failed
+ * import writes nothing. Identical files change nothing and record no event.
+ * An entity changed inside baton since its last import (a handover, an
+ * absence, a journal entry) is not silently overwritten: that is a conflict
+ * unless `force`.
+ */
+#ifndef BATON_IMPORT_H
+#define BATON_IMPORT_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "store.h"
+#include "strbuf.h"
+
+struct import_opts {
+	int prune;   /* delete entities the files no longer declare */
+	int dry_run; /* validate and plan, then roll back */
+	int force;   /* overwrite in-baton changes (drift) */
+};
+
+struct import_result {
+	struct strbuf plan; /* "+ role/x\n", "~ role/y: holders\n", "- rule/z\n" */
+	size_t created, updated, deleted, unchanged;
+};
+
+void import_result_init(struct import_result *r);
+void import_result_release(struct import_result *r);
+
+/* Import the files and directories in paths[0..n). Returns BATON_OK when
+ * the import was applied (or, with dry_run, would apply); BATON_INVALID
+ * or BATON_CONFLICT with every problem in err when it was refused (nothing
+ * written); BATON_IO/BATON_DB/BATON_NOMEM for runtime failures. */
+enum baton_code import_paths(struct store *st, const char *const *paths,
+			     size_t n, const struct import_opts *opts,
+			     struct import_result *res, struct baton_error *err);
+
+/* The same for one in-memory buffer (tests, fuzzing). */
+enum baton_code import_buffer(struct store *st, const char *label,
+			      const char *buf, size_t len,
+			      const struct import_opts *opts,
+			      struct import_result *res, struct baton_error *err);
+
+#endif

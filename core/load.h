@@ -1,0 +1,57 @@
+/* load.h - read baton YAML files into validated entity specs.
+ *
+ * The loader streams: it parses one YAML document at a time with libyaml,
+ * validates it against the field tables of model.h and hands the result
+ * (kind, name, canonical JSON spec, the source location, and every
+ * reference it makes with its location) to a callback, then frees it. It
+ * never holds more than one document tree. Every problem is recorded in the
+ * caller's struct baton_error with FILE:LINE:COLUMN and loading goes on, so
+ * one run reports them all. References are checked by the consumer (the
+ * importer), which knows the database.
+ */
+#ifndef BATON_LOAD_H
+#define BATON_LOAD_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "model.h"
+
+struct load_ref {
+	enum kind kind;    /* kind of the entity referred to */
+	char *name;        /* its name */
+	int line, column;  /* where the reference is written */
+	const char *field; /* the field it sits in, e.g. "team" (static) */
+};
+
+struct load_decl {
+	enum kind kind;
+	const char *name;
+	json_t *spec;            /* canonical spec; borrowed by the callback */
+	const char *file;
+	int line, column;        /* of the document's `kind:` */
+	struct load_ref *refs;   /* references made by this entity */
+	size_t nrefs;
+	int invalid;             /* the document had errors (already recorded):
+				    its name and references still count for
+				    duplicate and reference checks, but it must
+				    not be written */
+};
+
+/* Called once per document that has a kind and a valid name; return BATON_OK to go on, anything else
+ * to stop the load (a fatal error: out of memory, database failure). */
+typedef enum baton_code (*load_fn)(const struct load_decl *d, void *data);
+
+/* Load a file, or a directory recursively (*.yaml and *.yml, in sorted
+ * path order, hidden entries skipped). Validation problems are recorded in
+ * err and loading continues; the return value is BATON_OK when the files
+ * could be read (even with validation errors: see err->nerrors), BATON_IO
+ * for an unreadable path, or the callback's fatal code. */
+enum baton_code load_path(const char *path, load_fn fn, void *data,
+			  struct baton_error *err);
+/* The same for a buffer already in memory; `label` names it in messages. */
+enum baton_code load_buffer(const char *label, const char *buf, size_t len,
+			    load_fn fn, void *data, struct baton_error *err);
+
+#endif

@@ -1,0 +1,260 @@
+/* store.c - open, migrate and transact on the SQLite database; see store.h. */
+#include "store.h"
+#include "migrations.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int store_schema_version(void)
+{
+	int v = 0;
+	const struct migration *m;
+
+	for (m = baton_migrations; m->version; m++)
+		v = m->version;
+	return v;
+}
+
+enum baton_code store_fail(struct store *st, struct baton_error *err,
+			   const char *what)
+{
+	int rc = st->db ? sqlite3_extended_errcode(st->db) : SQLITE_ERROR;
+	const char *msg = st->db ? sqlite3_errmsg(st->db) : "no connection";
+	enum baton_code code = (rc & 0xff) == SQLITE_NOMEM ? BATON_NOMEM : BATON_DB;
+
+	return baton_fail(err, code, "%s '%s': %s", what, st->path, msg);
+}
+
+enum baton_code store_exec(struct store *st, const char *sql,
+			   struct baton_error *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		enum baton_code code = baton_fail(err, BATON_DB,
+			"database '%s': %s", st->path, msg ? msg : "error");
+		sqlite3_free(msg);
+		return code;
+	}
+	return BATON_OK;
+}
+
+enum baton_code store_prepare(struct store *st, const char *sql,
+			      sqlite3_stmt **out, struct baton_error *err)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, out, NULL) != SQLITE_OK) {
+		*out = NULL;
+		return store_fail(st, err, "cannot prepare query on");
+	}
+	return BATON_OK;
+}
+
+static enum baton_code user_version(struct store *st, int *v,
+				    struct baton_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum baton_code rc = BATON_OK;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL)
+	    != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
+		int code = sqlite3_errcode(st->db);
+
+		if (code == SQLITE_NOTADB)
+			rc = baton_fail(err, BATON_DB,
+				"'%s' is not a baton database (not SQLite)",
+				st->path);
+		else
+			rc = store_fail(st, err, "cannot read");
+		goto out;
+	}
+	*v = sqlite3_column_int(s, 0);
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static enum baton_code migrate(struct store *st, int from,
+			       struct baton_error *err)
+{
+	const struct migration *m;
+	char pragma[64];
+
+	for (m = baton_migrations; m->version; m++) {
+		if (m->version <= from)
+			continue;
+		if (store_exec(st, "BEGIN IMMEDIATE", err))
+			return err ? err->code : BATON_DB;
+		if (store_exec(st, m->sql, err))
+			goto fail;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
+			 m->version);
+		if (store_exec(st, pragma, err))
+			goto fail;
+		if (store_exec(st, "COMMIT", err))
+			goto fail;
+	}
+	return BATON_OK;
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return baton_fail(err, BATON_DB, "cannot apply schema migration '%s' to '%s'",
+			  m->file, st->path);
+}
+
+enum baton_code store_open(const char *path, int flags, struct store **out,
+			   struct baton_error *err)
+{
+	struct store *st;
+	int oflags, v = 0;
+	enum baton_code rc = BATON_OK;
+	struct stat sb;
+
+	*out = NULL;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return baton_fail(err, BATON_NOMEM, "out of memory");
+	if (flags & STORE_MEMORY)
+		path = ":memory:";
+	st->path = strdup(path);
+	if (!st->path) {
+		rc = baton_fail(err, BATON_NOMEM, "out of memory");
+		goto fail;
+	}
+	st->readonly = !!(flags & STORE_READONLY);
+	store_set_actor(st, "baton");
+	store_set_clock(st, "1970-01-01T00:00:00Z", "1970-01-01");
+
+	if (!(flags & STORE_MEMORY) && stat(path, &sb) != 0 &&
+	    !(flags & STORE_CREATE)) {
+		rc = baton_fail(err, BATON_NOTFOUND,
+			"no database at '%s': run 'baton init' or 'baton import' first",
+			path);
+		goto fail;
+	}
+	if (!(flags & STORE_MEMORY) && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		rc = baton_fail(err, BATON_IO, "'%s' is a directory, not a database", path);
+		goto fail;
+	}
+	oflags = st->readonly ? SQLITE_OPEN_READONLY
+			      : SQLITE_OPEN_READWRITE |
+				((flags & STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
+	oflags |= SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
+		rc = store_fail(st, err, "cannot open database");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 10000);
+	if ((rc = user_version(st, &v, err)))
+		goto fail;
+	if (v > store_schema_version()) {
+		rc = baton_fail(err, BATON_TOONEW,
+			"database '%s' has schema version %d, newer than this baton knows (%d): upgrade baton",
+			path, v, store_schema_version());
+		goto fail;
+	}
+	if (!st->readonly && !(flags & STORE_MEMORY)) {
+		if ((rc = store_exec(st, "PRAGMA journal_mode=WAL", err)))
+			goto fail;
+	}
+	if ((rc = store_exec(st, "PRAGMA foreign_keys=ON", err)))
+		goto fail;
+	if (v < store_schema_version()) {
+		if (st->readonly) {
+			rc = baton_fail(err, BATON_DB,
+				"database '%s' needs an upgrade (schema %d, baton knows %d): open it once read-write",
+				path, v, store_schema_version());
+			goto fail;
+		}
+		if ((rc = migrate(st, v, err)))
+			goto fail;
+	}
+	*out = st;
+	return BATON_OK;
+fail:
+	store_free(st);
+	return rc ? rc : BATON_DB;
+}
+
+sqlite3_stmt *store_cached(struct store *st, const char *sql,
+			   struct baton_error *err)
+{
+	int i;
+	sqlite3_stmt *s;
+
+	for (i = 0; i < st->ncache; i++) {
+		if (st->cache[i].sql == sql) {
+			s = st->cache[i].stmt;
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			return s;
+		}
+	}
+	if (store_prepare(st, sql, &s, err))
+		return NULL;
+	if (st->ncache < (int)(sizeof(st->cache) / sizeof(st->cache[0]))) {
+		st->cache[st->ncache].sql = sql;
+		st->cache[st->ncache].stmt = s;
+		st->ncache++;
+		return s;
+	}
+	sqlite3_finalize(s);
+	baton_fail(err, BATON_DB, "BUG: statement cache full");
+	return NULL;
+}
+
+void store_free(struct store *st)
+{
+	int i;
+
+	if (!st)
+		return;
+	for (i = 0; i < st->ncache; i++)
+		sqlite3_finalize(st->cache[i].stmt);
+	if (st->in_tx && st->db)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+void store_set_actor(struct store *st, const char *actor)
+{
+	snprintf(st->actor, sizeof(st->actor), "%s", actor && *actor ? actor : "baton");
+}
+
+void store_set_clock(struct store *st, const char *now, const char *today)
+{
+	snprintf(st->now, sizeof(st->now), "%s", now);
+	snprintf(st->today, sizeof(st->today), "%s", today);
+}
+
+enum baton_code store_begin(struct store *st, struct baton_error *err)
+{
+	if (st->in_tx)
+		return baton_fail(err, BATON_USAGE, "BUG: nested transaction");
+	if (store_exec(st, "BEGIN IMMEDIATE", err))
+		return err ? err->code : BATON_DB;
+	st->in_tx = 1;
+	return BATON_OK;
+}
+
+enum baton_code store_commit(struct store *st, struct baton_error *err)
+{
+	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		enum baton_code rc = store_fail(st, err, "cannot write to database");
+
+		store_rollback(st);
+		return rc;
+	}
+	st->in_tx = 0;
+	return BATON_OK;
+}
+
+void store_rollback(struct store *st)
+{
+	if (st->in_tx)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_tx = 0;
+}

@@ -1,0 +1,74 @@
+/* store.h - the SQLite database: open, migrate, transactions.
+ *
+ * One struct store per connection. The schema lives in schemas/NNN_*.sql and
+ * is applied in order; PRAGMA user_version holds the schema version. A
+ * database written by a newer baton (user_version above what this binary
+ * knows) is refused rather than guessed at. The store also carries who acts
+ * and when (actor, now, today): the core never reads the clock itself, so
+ * tests and `--on` can fix the date.
+ */
+#ifndef BATON_STORE_H
+#define BATON_STORE_H
+
+#include <sqlite3.h>
+
+#include "error.h"
+
+enum store_flags {
+	STORE_CREATE = 1,   /* create the file when missing */
+	STORE_READONLY = 2, /* open read-only (web workers, reports) */
+	STORE_MEMORY = 4    /* path is ignored; an in-memory database */
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	int readonly;
+	char actor[128];    /* who makes changes: $USER or --as */
+	char now[32];       /* UTC timestamp YYYY-MM-DDTHH:MM:SSZ for events */
+	char today[11];     /* YYYY-MM-DD, the date decisions are made on */
+	int in_tx;
+	struct store_cached {
+		const char *sql;    /* static string: the cache key is its address */
+		sqlite3_stmt *stmt;
+	} cache[96];
+	int ncache;
+};
+
+/* Open (and with STORE_CREATE create and migrate) the database at path.
+ * On success *out is a new store the caller frees with store_free. A path
+ * that is not a SQLite database, or a database newer than this binary, is
+ * refused with BATON_DB/BATON_TOONEW and left untouched. */
+enum baton_code store_open(const char *path, int flags, struct store **out,
+			   struct baton_error *err);
+/* Close and free; NULL is a harmless no-op. Rolls back an open transaction. */
+void store_free(struct store *st);
+/* Highest schema version this binary knows. */
+int store_schema_version(void);
+
+/* Set the actor and the clock the store records in events. */
+void store_set_actor(struct store *st, const char *actor);
+void store_set_clock(struct store *st, const char *now, const char *today);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Nested begin is an error (BUG). */
+enum baton_code store_begin(struct store *st, struct baton_error *err);
+enum baton_code store_commit(struct store *st, struct baton_error *err);
+void store_rollback(struct store *st);
+
+/* Run SQL with no result rows (schema, pragmas). */
+enum baton_code store_exec(struct store *st, const char *sql,
+			   struct baton_error *err);
+/* Prepare a statement; on failure records the SQLite message. */
+enum baton_code store_prepare(struct store *st, const char *sql,
+			      sqlite3_stmt **out, struct baton_error *err);
+/* A prepared statement for a static SQL string, prepared once per store
+ * and reset (bindings cleared) before it is handed out. The store owns it:
+ * do not finalize. NULL on failure, with the error recorded. */
+sqlite3_stmt *store_cached(struct store *st, const char *sql,
+			   struct baton_error *err);
+/* Record the connection's current SQLite error as a BATON_DB failure,
+ * naming the database file; `what` says what was being done. */
+enum baton_code store_fail(struct store *st, struct baton_error *err,
+			   const char *what);
+
+#endif
