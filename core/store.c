@@ -155,10 +155,14 @@ enum baton_code store_open(const char *path, int flags, struct store **out,
 		goto fail;
 	}
 	if (!st->readonly && !(flags & STORE_MEMORY)) {
-		if ((rc = store_exec(st, "PRAGMA journal_mode=WAL", err)))
+		/* WAL with synchronous=NORMAL: a crash or power loss can lose the
+		 * last commits but never corrupts the database. */
+		if ((rc = store_exec(st, "PRAGMA journal_mode=WAL", err)) ||
+		    (rc = store_exec(st, "PRAGMA synchronous=NORMAL", err)))
 			goto fail;
 	}
-	if ((rc = store_exec(st, "PRAGMA foreign_keys=ON", err)))
+	if ((rc = store_exec(st, "PRAGMA foreign_keys=ON", err)) ||
+	    (rc = store_exec(st, "PRAGMA cache_size=-65536", err)))
 		goto fail;
 	if (v < store_schema_version()) {
 		if (st->readonly) {
