@@ -110,6 +110,15 @@ run: deps
 	$(BUILD)/baton --db build/example.db import examples/
 	sh tools/tour.sh $(BUILD)/baton build/example.db
 
+# Benchmarks: an optimised build of its own, figures against floors measured
+# in the same run (tests/bench/bench.py). BENCH_PEOPLE=1000000 adds 1M.
+bench: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=build/bench CFLAGS="-O2 -g -DNDEBUG" build/bench/baton build/bench/yamlparse
+	/usr/bin/python3 tests/bench/bench.py build/bench
+
+$(BUILD)/yamlparse: tests/bench/yamlparse.c
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS) $(ALL_LDFLAGS)
+
 install: $(BUILD)/baton
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions

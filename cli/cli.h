@@ -56,4 +56,8 @@ int cmd_show(int argc, char **argv, struct cli *cli);
 int cmd_who(int argc, char **argv, struct cli *cli);
 int cmd_log(int argc, char **argv, struct cli *cli);
 
+/* Commands (cmd_data.c) */
+int cmd_backup(int argc, char **argv, struct cli *cli);
+int cmd_revert(int argc, char **argv, struct cli *cli);
+
 #endif

@@ -33,18 +33,19 @@ int cmd_init(int argc, char **argv, struct cli *cli)
 static int import_like(int argc, char **argv, struct cli *cli, int check_only)
 {
 	static const char import_usage[] =
-		"baton import [--prune] [--dry-run] [--force] [--json] <path>...";
+		"baton import [--prune [--yes]] [--dry-run] [--force] [--json] <path>...";
 	static const char check_usage[] = "baton check [--json] <path>...";
 	static const struct option opts[] = {
 		{ "prune", no_argument, NULL, 'p' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "yes", no_argument, NULL, 'y' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *usage = check_only ? check_usage : import_usage;
-	struct import_opts io = { 0, 0, 0 };
+	struct import_opts io = { 0, 0, 0, 0 };
 	struct import_result res;
 	struct baton_error err = BATON_ERROR_INIT;
 	struct store *st;
@@ -56,6 +57,7 @@ static int import_like(int argc, char **argv, struct cli *cli, int check_only)
 		case 'p': io.prune = 1; break;
 		case 'n': io.dry_run = 1; break;
 		case 'f': io.force = 1; break;
+		case 'y': io.yes = 1; break;
 		case 'j': json = 1; break;
 		case 'h': printf("usage: %s\n", usage); return 0;
 		default: return cli_usage(cli, usage);

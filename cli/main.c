@@ -34,6 +34,8 @@ static const struct command commands[] = {
 	{ "show", cmd_show, "show one entity as YAML or JSON" },
 	{ "who", cmd_who, "a person, role or team at a glance" },
 	{ "log", cmd_log, "the change log" },
+	{ "revert", cmd_revert, "undo one change from the log" },
+	{ "backup", cmd_backup, "copy the database safely, even while in use" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "list the commands" },
 };
@@ -100,6 +102,20 @@ struct store *cli_open(struct cli *cli, int flags, int *status)
 	}
 	store_set_actor(st, cli->actor);
 	store_set_clock(st, cli->now, cli->today);
+	/* BATON_MAX_PAGES=N caps the database at N pages: a full disk on demand,
+	 * for testing that a write failing half-way loses nothing. */
+	if (getenv("BATON_MAX_PAGES")) {
+		char pragma[64];
+
+		snprintf(pragma, sizeof(pragma), "PRAGMA max_page_count = %ld",
+			 strtol(getenv("BATON_MAX_PAGES"), NULL, 10));
+		if ((rc = store_exec(st, pragma, &err))) {
+			*status = cli_report(cli, &err, rc);
+			baton_error_release(&err);
+			store_free(st);
+			return NULL;
+		}
+	}
 	*status = 0;
 	return st;
 }

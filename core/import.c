@@ -182,6 +182,47 @@ out:
 	return rc;
 }
 
+/* A prune that would delete more than a tenth of a kind is most likely a
+ * wrong path (a sub-directory instead of the whole tree): ask for --yes. */
+static enum baton_code prune_guard(struct importer *im, const json_t *gone)
+{
+	static const char sql[] = "SELECT count(*) FROM entity WHERE kind = ?1";
+	size_t count[KIND_COUNT] = { 0 }, i;
+	enum baton_code rc = BATON_OK;
+	json_t *e;
+	int k;
+
+	json_array_foreach(gone, i, e) {
+		const char *key = json_string_value(e);
+		char kind[32];
+
+		snprintf(kind, sizeof(kind), "%.*s", (int)(strchr(key, '/') - key), key);
+		if (kind_parse(kind) != KIND_NONE)
+			count[kind_parse(kind)]++;
+	}
+	for (k = 0; k < KIND_COUNT; k++) {
+		sqlite3_stmt *s;
+		long long total;
+
+		if (!count[k])
+			continue;
+		if (!(s = store_cached(im->st, sql, im->err)))
+			return im->err ? im->err->code : BATON_DB;
+		sqlite3_bind_text(s, 1, kind_desc(k)->name, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_ROW) {
+			sqlite3_reset(s);
+			return store_fail(im->st, im->err, "cannot read");
+		}
+		total = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		if ((long long)count[k] * 10 > total)
+			rc = baton_fail(im->err, BATON_CONFLICT,
+				"--prune would delete %zu of %lld %s (more than a tenth): check the paths, or pass --yes",
+				count[k], total, kind_desc(k)->plural);
+	}
+	return rc;
+}
+
 /* Delete every entity the files did not declare. */
 static enum baton_code prune(struct importer *im)
 {
@@ -211,6 +252,8 @@ static enum baton_code prune(struct importer *im)
 		rc = store_fail(im->st, im->err, "cannot read");
 		goto out;
 	}
+	if (!im->opts->yes && (rc = prune_guard(im, gone)))
+		goto out;
 	json_array_foreach(gone, i, e) {
 		const char *key = json_string_value(e), *slash = strchr(key, '/');
 		char kind[32];

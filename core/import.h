@@ -21,6 +21,7 @@ struct import_opts {
 	int prune;   /* delete entities the files no longer declare */
 	int dry_run; /* validate and plan, then roll back */
 	int force;   /* overwrite in-baton changes (drift) */
+	int yes;     /* allow a prune that deletes more than a tenth of a kind */
 };
 
 struct import_result {

@@ -262,3 +262,45 @@ void store_rollback(struct store *st)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_tx = 0;
 }
+
+enum baton_code store_backup(struct store *st, const char *path,
+			     struct baton_error *err)
+{
+	sqlite3 *dest = NULL;
+	sqlite3_backup *b;
+	struct stat sb;
+	enum baton_code rc = BATON_OK;
+	int step;
+
+	if (stat(path, &sb) == 0)
+		return baton_fail(err, BATON_IO,
+			"'%s' already exists: choose a new file for the backup", path);
+	if (sqlite3_open_v2(path, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			    NULL) != SQLITE_OK) {
+		rc = baton_fail(err, BATON_IO, "cannot create '%s': %s", path,
+				dest ? sqlite3_errmsg(dest) : "out of memory");
+		goto out;
+	}
+	b = sqlite3_backup_init(dest, "main", st->db, "main");
+	if (!b) {
+		rc = baton_fail(err, BATON_DB, "cannot back up '%s' to '%s': %s",
+				st->path, path, sqlite3_errmsg(dest));
+		goto out;
+	}
+	/* One step copies everything under one read transaction: a snapshot. */
+	step = sqlite3_backup_step(b, -1);
+	sqlite3_backup_finish(b);
+	if (step != SQLITE_DONE) {
+		rc = baton_fail(err, BATON_IO, "cannot back up '%s' to '%s': %s",
+				st->path, path, sqlite3_errstr(step));
+		goto out;
+	}
+	if (sqlite3_exec(dest, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK)
+		rc = baton_fail(err, BATON_IO, "cannot finish backup '%s': %s", path,
+				sqlite3_errmsg(dest));
+out:
+	sqlite3_close(dest);
+	if (rc)
+		remove(path);
+	return rc;
+}

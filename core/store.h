@@ -66,6 +66,12 @@ enum baton_code store_prepare(struct store *st, const char *sql,
  * do not finalize. NULL on failure, with the error recorded. */
 sqlite3_stmt *store_cached(struct store *st, const char *sql,
 			   struct baton_error *err);
+/* Copy the whole database to a new file at `path` with SQLite's online
+ * backup API: a consistent snapshot even while other processes (the web
+ * server, an import) use the database. An existing file at path is
+ * refused with BATON_IO rather than overwritten. */
+enum baton_code store_backup(struct store *st, const char *path,
+			     struct baton_error *err);
 /* Record the connection's current SQLite error as a BATON_DB failure,
  * naming the database file; `what` says what was being done. */
 enum baton_code store_fail(struct store *st, struct baton_error *err,
