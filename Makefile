@@ -48,7 +48,7 @@ CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
 APP_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o) $(WEB_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all run check test deps deps-test install uninstall clean bench
+.PHONY: all run check check-valgrind test deps deps-test install uninstall clean bench
 
 all: $(BUILD)/baton
 
@@ -97,7 +97,15 @@ deps-test:
 
 # The whole suite under AddressSanitizer and UBSan, in its own build tree.
 check: deps-test
+	$(Q)if command -v clang >/dev/null; then \
+		$(MAKE) --no-print-directory CC=clang BUILD=build/clang all; fi
 	$(Q)$(MAKE) --no-print-directory BUILD=build/san SANITIZE=address,undefined CFLAGS="-O1 -g" test
+
+# The command-line tests again with the plain build under valgrind memcheck.
+check-valgrind: deps-test
+	$(Q)command -v valgrind >/dev/null || sh tools/deps.sh valgrind
+	$(Q)$(MAKE) --no-print-directory all
+	bash tests/cli/run.sh tests/valgrind-baton.sh
 
 test: $(BUILD)/baton $(BUILD)/check_baton
 	$(BUILD)/check_baton

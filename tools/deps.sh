@@ -30,6 +30,9 @@ command -v cc >/dev/null 2>&1 || missing="$missing gcc"
 command -v make >/dev/null 2>&1 || missing="$missing make"
 need_pc sqlite3=libsqlite3-dev yaml-0.1=libyaml-dev jansson=libjansson-dev \
 	libmicrohttpd=libmicrohttpd-dev libcmark=libcmark-dev libsodium=libsodium-dev
+if [ "$what" = valgrind ]; then
+	need_cmd valgrind=valgrind
+fi
 if [ "$what" = test ]; then
 	need_pc check=check
 	need_cmd sqlite3=sqlite3 curl=curl

@@ -1,0 +1,7 @@
+#!/bin/sh
+# valgrind-baton.sh - runs build/baton under valgrind memcheck; used by
+# `make check-valgrind` in place of the binary for the command-line tests.
+# Any memory error or leak makes the command exit 99, which the tests see.
+here=$(cd "$(dirname "$0")/.." && pwd)
+exec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+	"$here/build/baton" "$@"
