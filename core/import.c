@@ -440,6 +440,7 @@ out:
 struct paths_arg {
 	const char *const *paths;
 	size_t n;
+	enum load_format format;
 };
 
 static enum baton_code feed_paths(struct importer *im, void *arg)
@@ -449,7 +450,7 @@ static enum baton_code feed_paths(struct importer *im, void *arg)
 	enum baton_code rc;
 
 	for (i = 0; i < pa->n; i++)
-		if ((rc = load_path(pa->paths[i], on_decl, im, im->err)))
+		if ((rc = load_path_as(pa->paths[i], pa->format, on_decl, im, im->err)))
 			return rc;
 	return BATON_OK;
 }
@@ -458,7 +459,15 @@ enum baton_code import_paths(struct store *st, const char *const *paths,
 			     size_t n, const struct import_opts *opts,
 			     struct import_result *res, struct baton_error *err)
 {
-	struct paths_arg pa = { paths, n };
+	return import_paths_as(st, paths, n, LOAD_AUTO, opts, res, err);
+}
+
+enum baton_code import_paths_as(struct store *st, const char *const *paths,
+				size_t n, enum load_format format,
+				const struct import_opts *opts,
+				struct import_result *res, struct baton_error *err)
+{
+	struct paths_arg pa = { paths, n, format };
 
 	return run_import(st, opts, res, err, feed_paths, &pa);
 }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "load.h"
 #include "store.h"
 #include "strbuf.h"
 
@@ -39,6 +40,12 @@ void import_result_release(struct import_result *r);
 enum baton_code import_paths(struct store *st, const char *const *paths,
 			     size_t n, const struct import_opts *opts,
 			     struct import_result *res, struct baton_error *err);
+
+/* The same, reading files as `format` (LOAD_CSV for --format csv). */
+enum baton_code import_paths_as(struct store *st, const char *const *paths,
+				size_t n, enum load_format format,
+				const struct import_opts *opts,
+				struct import_result *res, struct baton_error *err);
 
 /* The same for one in-memory buffer (tests, fuzzing). */
 enum baton_code import_buffer(struct store *st, const char *label,

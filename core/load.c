@@ -7,6 +7,8 @@
  * it visits and gives up on a document past a bound.
  */
 #include "load.h"
+#include "backstage.h"
+#include "csv.h"
 #include "strbuf.h"
 
 #include <dirent.h>
@@ -14,10 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <yaml.h>
 
 #define MAX_NODES_PER_DOC 1000000
+#define MAX_CSV_BYTES (64 * 1024 * 1024)
 
 struct loader {
 	const char *file;
@@ -27,6 +31,7 @@ struct loader {
 	size_t nrefs, arefs;
 	size_t visited;
 	int oom;
+	struct backstage *bs; /* Backstage state of the whole load */
 };
 
 /* ------------------------------------------------------------------ */
@@ -511,6 +516,9 @@ static enum baton_code load_doc(struct loader *L, yaml_node_t *root,
 		fail(L, root, "a document must be a mapping with apiVersion, kind, metadata and spec");
 		return BATON_OK;
 	}
+	api = map_get(L->doc, root, "apiVersion");
+	if (api && api->type == YAML_SCALAR_NODE && backstage_api(scalar(api)))
+		return backstage_doc(L->bs, L->file, L->doc, root, fn, data, L->err);
 	for (p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(L->doc, p->key);
 		int known = 0;
@@ -529,7 +537,6 @@ static enum baton_code load_doc(struct loader *L, yaml_node_t *root,
 				     scalar(k));
 		}
 	}
-	api = map_get(L->doc, root, "apiVersion");
 	kind = map_get(L->doc, root, "kind");
 	meta = map_get(L->doc, root, "metadata");
 	spec = map_get(L->doc, root, "spec");
@@ -538,7 +545,8 @@ static enum baton_code load_doc(struct loader *L, yaml_node_t *root,
 		return BATON_OK;
 	}
 	if (strcmp(scalar(api), "baton/v1")) {
-		fail(L, api, "unsupported apiVersion '%s' (expected 'baton/v1')", scalar(api));
+		fail(L, api, "unsupported apiVersion '%s' (expected 'baton/v1' or 'backstage.io/v1alpha1')",
+		     scalar(api));
 		return BATON_OK;
 	}
 	if (!kind || kind->type != YAML_SCALAR_NODE) {
@@ -659,18 +667,67 @@ enum baton_code load_buffer(const char *label, const char *buf, size_t len,
 	memset(&L, 0, sizeof(L));
 	L.file = label;
 	L.err = err;
-	if (!yaml_parser_initialize(&parser))
+	if (!(L.bs = backstage_new()))
 		return baton_fail(err, BATON_NOMEM, "out of memory");
+	if (!yaml_parser_initialize(&parser)) {
+		backstage_free(L.bs);
+		return baton_fail(err, BATON_NOMEM, "out of memory");
+	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	rc = load_parser(&L, &parser, fn, data);
+	if (!rc)
+		rc = backstage_finish(L.bs, err);
 	yaml_parser_delete(&parser);
 	clear_refs(&L);
 	free(L.refs);
+	backstage_free(L.bs);
 	return rc;
 }
 
-static enum baton_code load_file(const char *path, load_fn fn, void *data,
-				 struct baton_error *err)
+/* Read a whole CSV file (bounded) and load its people. */
+static enum baton_code load_csv_file(const char *path, load_fn fn, void *data,
+				     struct baton_error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	enum baton_code rc = BATON_OK;
+	char chunk[65536];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return baton_fail(err, BATON_IO, "cannot open '%s': %s", path,
+				  strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (sb.len + n > MAX_CSV_BYTES) {
+			rc = baton_fail(err, BATON_IO, "'%s' is larger than 64 MiB", path);
+			goto out;
+		}
+		strbuf_add(&sb, chunk, n);
+	}
+	if (ferror(f)) {
+		rc = baton_fail(err, BATON_IO, "cannot read '%s'", path);
+		goto out;
+	}
+	if (!strbuf_ok(&sb)) {
+		rc = baton_fail(err, BATON_NOMEM, "out of memory");
+		goto out;
+	}
+	rc = csv_load_people(path, sb.buf, sb.len, fn, data, err);
+out:
+	fclose(f);
+	strbuf_release(&sb);
+	return rc;
+}
+
+static int has_csv_ext(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 4 && !strcasecmp(name + n - 4, ".csv");
+}
+
+static enum baton_code load_file(const char *path, struct backstage *bs,
+				 load_fn fn, void *data, struct baton_error *err)
 {
 	struct loader L;
 	yaml_parser_t parser;
@@ -683,6 +740,7 @@ static enum baton_code load_file(const char *path, load_fn fn, void *data,
 	memset(&L, 0, sizeof(L));
 	L.file = path;
 	L.err = err;
+	L.bs = bs;
 	if (!yaml_parser_initialize(&parser)) {
 		fclose(f);
 		return baton_fail(err, BATON_NOMEM, "out of memory");
@@ -771,23 +829,45 @@ static int cmp_path(const void *a, const void *b)
 enum baton_code load_path(const char *path, load_fn fn, void *data,
 			  struct baton_error *err)
 {
+	return load_path_as(path, LOAD_AUTO, fn, data, err);
+}
+
+enum baton_code load_path_as(const char *path, enum load_format format,
+			     load_fn fn, void *data, struct baton_error *err)
+{
 	struct stat st;
 	struct pathlist pl = { NULL, 0, 0 };
+	struct backstage *bs;
 	enum baton_code rc;
 	size_t i;
 
 	if (stat(path, &st) != 0)
 		return baton_fail(err, BATON_IO, "cannot open '%s': %s", path,
 				  strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return load_file(path, fn, data, err);
+	if (S_ISDIR(st.st_mode) && format == LOAD_CSV)
+		return baton_fail(err, BATON_USAGE,
+				  "'%s' is a directory: CSV is read from files named one by one",
+				  path);
+	if (!S_ISDIR(st.st_mode) &&
+	    (format == LOAD_CSV || (format == LOAD_AUTO && has_csv_ext(path))))
+		return load_csv_file(path, fn, data, err);
+	if (!(bs = backstage_new()))
+		return baton_fail(err, BATON_NOMEM, "out of memory");
+	if (!S_ISDIR(st.st_mode)) {
+		rc = load_file(path, bs, fn, data, err);
+		goto out;
+	}
 	rc = collect(path, &pl, 0, err);
 	if (!rc)
 		qsort(pl.v, pl.n, sizeof(*pl.v), cmp_path);
 	for (i = 0; !rc && i < pl.n; i++)
-		rc = load_file(pl.v[i], fn, data, err);
+		rc = load_file(pl.v[i], bs, fn, data, err);
 	for (i = 0; i < pl.n; i++)
 		free(pl.v[i]);
 	free(pl.v);
+out:
+	if (!rc)
+		rc = backstage_finish(bs, err);
+	backstage_free(bs);
 	return rc;
 }

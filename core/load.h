@@ -43,13 +43,27 @@ struct load_decl {
  * to stop the load (a fatal error: out of memory, database failure). */
 typedef enum baton_code (*load_fn)(const struct load_decl *d, void *data);
 
+/* How load_path_as() reads a file. */
+enum load_format {
+	LOAD_AUTO, /* by name: *.csv is CSV, anything else YAML */
+	LOAD_YAML, /* baton or Backstage YAML */
+	LOAD_CSV   /* a people CSV (see csv.h); directories are refused */
+};
+
 /* Load a file, or a directory recursively (*.yaml and *.yml, in sorted
- * path order, hidden entries skipped). Validation problems are recorded in
+ * path order, hidden entries skipped); a file named *.csv is read as a
+ * people CSV. Validation problems are recorded in
  * err and loading continues; the return value is BATON_OK when the files
  * could be read (even with validation errors: see err->nerrors), BATON_IO
  * for an unreadable path, or the callback's fatal code. */
 enum baton_code load_path(const char *path, load_fn fn, void *data,
 			  struct baton_error *err);
+/* The same with an explicit format (`baton import --format csv`). YAML
+ * documents with a Backstage apiVersion are converted (see backstage.h);
+ * the Backstage checks that need every document (parent/children
+ * agreement, skipped-kind summaries) run once at the end of each call. */
+enum baton_code load_path_as(const char *path, enum load_format format,
+			     load_fn fn, void *data, struct baton_error *err);
 /* The same for a buffer already in memory; `label` names it in messages. */
 enum baton_code load_buffer(const char *label, const char *buf, size_t len,
 			    load_fn fn, void *data, struct baton_error *err);
