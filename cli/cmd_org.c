@@ -33,18 +33,20 @@ int cmd_init(int argc, char **argv, struct cli *cli)
 static int import_like(int argc, char **argv, struct cli *cli, int check_only)
 {
 	static const char import_usage[] =
-		"baton import [--prune [--yes]] [--dry-run] [--force] [--json] <path>...";
-	static const char check_usage[] = "baton check [--json] <path>...";
+		"baton import [--prune [--yes]] [--dry-run] [--force] [--format yaml|csv] [--json] <path>...";
+	static const char check_usage[] = "baton check [--format yaml|csv] [--json] <path>...";
 	static const struct option opts[] = {
 		{ "prune", no_argument, NULL, 'p' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "format", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *usage = check_only ? check_usage : import_usage;
+	enum load_format format = LOAD_AUTO;
 	struct import_opts io = { 0, 0, 0, 0 };
 	struct import_result res;
 	struct baton_error err = BATON_ERROR_INIT;
@@ -59,10 +61,19 @@ static int import_like(int argc, char **argv, struct cli *cli, int check_only)
 		case 'f': io.force = 1; break;
 		case 'y': io.yes = 1; break;
 		case 'j': json = 1; break;
+		case 'F':
+			if (!strcmp(optarg, "csv"))
+				format = LOAD_CSV;
+			else if (!strcmp(optarg, "yaml"))
+				format = LOAD_YAML;
+			else
+				return cli_error(cli, EXIT_USAGE,
+						 "unknown format '%s' (yaml or csv)", optarg);
+			break;
 		case 'h': printf("usage: %s\n", usage); return 0;
 		default: return cli_usage(cli, usage);
 		}
-		if (check_only && c != 'j')
+		if (check_only && c != 'j' && c != 'F')
 			return cli_usage(cli, usage);
 	}
 	if (optind >= argc)
@@ -74,8 +85,8 @@ static int import_like(int argc, char **argv, struct cli *cli, int check_only)
 	if (!st)
 		return status;
 	import_result_init(&res);
-	rc = import_paths(st, (const char *const *)argv + optind,
-			  (size_t)(argc - optind), &io, &res, &err);
+	rc = import_paths_as(st, (const char *const *)argv + optind,
+			     (size_t)(argc - optind), format, &io, &res, &err);
 	status = cli_report(cli, &err, rc);
 	if (json) {
 		json_t *j = json_pack("{s:b,s:i,s:i,s:i,s:i,s:i}", "ok", rc == BATON_OK,
@@ -215,13 +226,78 @@ static void print_holders(const json_t *holders)
 		       strcmp(jstr(h, "as", ""), "backup") ? "" : " (backup)");
 }
 
+/* One RFC 4180 field: quoted when it holds a comma, quote, CR or LF.
+ * Records end with LF (not CRLF): friendlier to Unix tools, and every
+ * spreadsheet and baton's own CSV reader accept it. */
+static void csv_field(const char *s, int last)
+{
+	if (strpbrk(s, ",\"\r\n")) {
+		putchar('"');
+		for (; *s; s++) {
+			if (*s == '"')
+				putchar('"');
+			putchar(*s);
+		}
+		putchar('"');
+	} else {
+		fputs(s, stdout);
+	}
+	fputs(last ? "\n" : ",", stdout);
+}
+
+/* ls --format csv: a header and one row per entity. The people columns
+ * are the ones `baton import people.csv` reads back. */
+static void print_csv(enum kind k, const json_t *list)
+{
+	static const char *const person[] = { "name", "displayName", "email", "team",
+					      "status", "leavingOn", NULL };
+	static const char *const team[] = { "name", "displayName", "parent",
+					    "description", NULL };
+	static const char *const role[] = { "name", "title", "team", "reportsTo",
+					    "holders", NULL };
+	static const char *const process[] = { "name", "title", "owner",
+					       "lastReviewed", NULL };
+	static const char *const rule[] = { "name", "title", "topic", "handler",
+					    "priority", NULL };
+	const char *const *cols = k == KIND_PERSON ? person : k == KIND_TEAM ? team :
+				  k == KIND_ROLE ? role : k == KIND_PROCESS ? process : rule;
+	size_t i, c, j;
+	json_t *e, *h;
+
+	for (c = 0; cols[c]; c++)
+		csv_field(cols[c], !cols[c + 1]);
+	json_array_foreach(list, i, e) {
+		for (c = 0; cols[c]; c++) {
+			json_t *v = json_object_get(e, cols[c]);
+			struct strbuf sb = STRBUF_INIT;
+
+			if (json_is_array(v)) { /* role holders: "ann;bob (backup)" */
+				json_array_foreach(v, j, h)
+					strbuf_addf(&sb, "%s%s%s", j ? ";" : "",
+						    jstr(h, "person", "?"),
+						    strcmp(jstr(h, "as", ""), "backup") ? "" : " (backup)");
+				csv_field(sb.buf, !cols[c + 1]);
+				strbuf_release(&sb);
+			} else if (json_is_integer(v)) {
+				strbuf_addf(&sb, "%lld", (long long)json_integer_value(v));
+				csv_field(sb.buf, !cols[c + 1]);
+				strbuf_release(&sb);
+			} else {
+				csv_field(json_is_string(v) ? json_string_value(v) : "",
+					  !cols[c + 1]);
+			}
+		}
+	}
+}
+
 int cmd_ls(int argc, char **argv, struct cli *cli)
 {
 	static const char usage[] =
-		"baton ls people|teams|roles|processes|rules [--team <team>] [--json]";
+		"baton ls people|teams|roles|processes|rules [--team <team>] [--format text|json|csv] [--json]";
 	static const struct option opts[] = {
 		{ "team", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "format", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -238,6 +314,17 @@ int cmd_ls(int argc, char **argv, struct cli *cli)
 		switch (c) {
 		case 't': team = optarg; break;
 		case 'j': json = 1; break;
+		case 'F':
+			if (!strcmp(optarg, "json"))
+				json = 1;
+			else if (!strcmp(optarg, "csv"))
+				json = 2;
+			else if (!strcmp(optarg, "text"))
+				json = 0;
+			else
+				return cli_error(cli, EXIT_USAGE,
+						 "unknown format '%s' (text, json or csv)", optarg);
+			break;
 		case 'h': printf("usage: %s\n", usage); return 0;
 		default: return cli_usage(cli, usage);
 		}
@@ -256,8 +343,12 @@ int cmd_ls(int argc, char **argv, struct cli *cli)
 		status = cli_report(cli, &err, rc);
 		goto out;
 	}
-	if (json) {
+	if (json == 1) {
 		cli_print_json(list);
+		goto out;
+	}
+	if (json == 2) {
+		print_csv(k, list);
 		goto out;
 	}
 	json_array_foreach(list, i, e) {
