@@ -844,10 +844,6 @@ enum baton_code load_path_as(const char *path, enum load_format format,
 	if (stat(path, &st) != 0)
 		return baton_fail(err, BATON_IO, "cannot open '%s': %s", path,
 				  strerror(errno));
-	if (S_ISDIR(st.st_mode) && format == LOAD_CSV)
-		return baton_fail(err, BATON_USAGE,
-				  "'%s' is a directory: CSV is read from files named one by one",
-				  path);
 	if (!S_ISDIR(st.st_mode) &&
 	    (format == LOAD_CSV || (format == LOAD_AUTO && has_csv_ext(path))))
 		return load_csv_file(path, fn, data, err);

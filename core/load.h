@@ -47,7 +47,8 @@ typedef enum baton_code (*load_fn)(const struct load_decl *d, void *data);
 enum load_format {
 	LOAD_AUTO, /* by name: *.csv is CSV, anything else YAML */
 	LOAD_YAML, /* baton or Backstage YAML */
-	LOAD_CSV   /* a people CSV (see csv.h); directories are refused */
+	LOAD_CSV   /* files are people CSV (see csv.h); directories are
+		      still walked for *.yaml and *.yml */
 };
 
 /* Load a file, or a directory recursively (*.yaml and *.yml, in sorted
