@@ -227,7 +227,7 @@ START_TEST(test_mixed_import_all_or_nothing)
 		BS "kind: User\nmetadata: {name: bob}\nspec: {memberOf: [nope]}\n";
 	struct store *st = NULL;
 	struct baton_error err = BATON_ERROR_INIT;
-	struct import_opts opts = { 0, 0, 0 };
+	struct import_opts opts = { .prune = 0 };
 	struct import_result res;
 	json_t *spec = NULL;
 
