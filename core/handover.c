@@ -1148,7 +1148,7 @@ static void md_indented(struct strbuf *out, const char *text, const char *indent
 
 	for (p = text; *p; p++) {
 		strbuf_addch(out, *p);
-		if (*p == '\n' && p[1])
+		if (*p == '\n' && p[1] && p[1] != '\n')
 			strbuf_addstr(out, indent);
 	}
 }
