@@ -58,7 +58,7 @@ static struct baton_error err;
 
 static enum baton_code load(int force)
 {
-	struct import_opts io = { 0, 0, force };
+	struct import_opts io = { .force = force };
 	struct import_result res;
 	enum baton_code rc;
 
