@@ -60,4 +60,10 @@ int cmd_log(int argc, char **argv, struct cli *cli);
 int cmd_backup(int argc, char **argv, struct cli *cli);
 int cmd_revert(int argc, char **argv, struct cli *cli);
 
+/* Commands (cmd_handover.c) */
+int cmd_handover(int argc, char **argv, struct cli *cli);
+int cmd_onboard(int argc, char **argv, struct cli *cli);
+int cmd_offboard(int argc, char **argv, struct cli *cli);
+int cmd_journal(int argc, char **argv, struct cli *cli);
+
 #endif

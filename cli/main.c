@@ -36,6 +36,10 @@ static const struct command commands[] = {
 	{ "log", cmd_log, "the change log" },
 	{ "revert", cmd_revert, "undo one change from the log" },
 	{ "backup", cmd_backup, "copy the database safely, even while in use" },
+	{ "handover", cmd_handover, "hand roles over with a checklist" },
+	{ "onboard", cmd_onboard, "start a handover to a newcomer" },
+	{ "offboard", cmd_offboard, "mark a person leaving and hand over their roles" },
+	{ "journal", cmd_journal, "read or add to a role's journal" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "list the commands" },
 };
