@@ -36,6 +36,9 @@ static const struct command commands[] = {
 	{ "log", cmd_log, "the change log" },
 	{ "revert", cmd_revert, "undo one change from the log" },
 	{ "backup", cmd_backup, "copy the database safely, even while in use" },
+	{ "route", cmd_route, "who handles a request (topic or free text)" },
+	{ "search", cmd_search, "search roles, responsibilities, processes, rules" },
+	{ "away", cmd_away, "record or clear a person's absence" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "list the commands" },
 };
