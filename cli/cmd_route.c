@@ -14,6 +14,13 @@
  * route
  * ---------------------------------------------------------------------- */
 
+/* JSON with scores rounded for people and diffs (0.001 steps). */
+static void print_json(const json_t *v)
+{
+	json_dumpf(v, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(8));
+	fputc('\n', stdout);
+}
+
 static void print_contacts(const json_t *contacts)
 {
 	size_t i;
@@ -76,7 +83,7 @@ static void print_explain(const json_t *doc)
 		printf("  lost: rule %s, pattern %s (priority %lld) -> %s: %s\n",
 		       jstr(o, "rule", ""), jstr(o, "topic", ""),
 		       (long long)json_integer_value(json_object_get(o, "priority")),
-		       jstr(o, "role", ""), jstr(o, "lost", ""));
+		       jstr(o, "handler", ""), jstr(o, "lost", ""));
 	json_array_foreach(json_object_get(ex, "steps"), i, s) {
 		const char *role = jstr(s, "role", NULL);
 		const char *reason = jstr(s, "reason", NULL);
@@ -109,7 +116,7 @@ static void print_suggestions(const json_t *doc)
 		json_array_foreach(json_object_get(sug, "text"), i, v)
 			fprintf(stderr, "  %s %s: %s -> %s\n", jstr(v, "kind", ""),
 				jstr(v, "name", ""), jstr(v, "title", ""),
-				jstr(v, "role", "?"));
+				jstr(v, "handler", "?"));
 	}
 }
 
@@ -152,7 +159,7 @@ static void print_route(const json_t *doc, int explain)
 			const char *r = jstr(a, "rule", NULL);
 
 			printf("  %s%s -> %s\n", r ? "rule " : "",
-			       r ? r : jstr(a, "name", ""), jstr(a, "role", ""));
+			       r ? r : jstr(a, "name", ""), jstr(a, "handler", ""));
 		}
 	}
 	if (explain)
@@ -223,7 +230,7 @@ int cmd_route(int argc, char **argv, struct cli *cli)
 	}
 	doc = route_result_to_json(res);
 	if (json)
-		cli_print_json(doc);
+		print_json(doc);
 	else if (res->outcome != ROUTE_NO_MATCH)
 		print_route(doc, explain);
 	if (res->outcome != ROUTE_FOUND) {
@@ -294,7 +301,7 @@ int cmd_search(int argc, char **argv, struct cli *cli)
 		goto out;
 	}
 	if (json) {
-		cli_print_json(doc);
+		print_json(doc);
 	} else {
 		json_array_foreach(json_object_get(doc, "results"), k, h) {
 			const char *id = jstr(h, "id", NULL);
@@ -302,8 +309,8 @@ int cmd_search(int argc, char **argv, struct cli *cli)
 			printf("%-14s %s%s%s  %s", jstr(h, "kind", ""),
 			       jstr(h, "name", ""), id ? "/" : "", id ? id : "",
 			       jstr(h, "title", ""));
-			if (jstr(h, "role", NULL))
-				printf("  -> %s", jstr(h, "role", ""));
+			if (jstr(h, "handler", NULL))
+				printf("  -> %s", jstr(h, "handler", ""));
 			printf("\n    %s\n", jstr(h, "snippet", ""));
 		}
 	}

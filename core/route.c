@@ -656,14 +656,16 @@ static enum baton_code match_topic(struct store *st, struct route_result *r,
 		}
 		handler_ref(row, &sb);
 		v = json_pack("{s:s, s:s, s:s, s:i, s:s}", "rule", e->name,
-			      "topic", e->topic, "role", sb.buf,
+			      "topic", e->topic, "handler", sb.buf,
 			      "priority", e->priority,
 			      "lost", lost_why(&c->rules[ids[0]], e));
 		if (!v || json_array_append(others, v) ||
 		    ((int)json_array_size(alts) < nalt &&
 		     json_array_append_new(alts,
-			json_pack("{s:s, s:s, s:n, s:i, s:s}", "rule", e->name,
-				  "role", sb.buf, "score", "rank", (int)i + 1,
+			json_pack("{s:s, s:o, s:s, s:n, s:i, s:s}", "rule", e->name,
+				  "role", strncmp(sb.buf, "role:", 5) ? json_null()
+						: json_string(sb.buf + 5),
+				  "handler", sb.buf, "score", "rank", (int)i + 1,
 				  "lost", lost_why(&c->rules[ids[0]], e))))) {
 			json_decref(v);
 			json_decref(row);
@@ -697,7 +699,7 @@ static enum baton_code match_text(struct store *st, struct route_result *r,
 		return rc;
 	list = json_object_get(hits, "results");
 	json_array_foreach(list, i, h) {
-		const char *role = json_string_value(json_object_get(h, "role"));
+		const char *role = json_string_value(json_object_get(h, "handler"));
 		const char *kind = json_string_value(json_object_get(h, "kind"));
 		const char *name = json_string_value(json_object_get(h, "name"));
 
@@ -734,14 +736,15 @@ static enum baton_code match_text(struct store *st, struct route_result *r,
 			int dup = 0;
 
 			json_array_foreach(alts, j, a)
-				if (!strcmp(jstr_or(a, "role"), role))
+				if (!strcmp(jstr_or(a, "handler"), role))
 					dup = 1;
 			if (dup)
 				continue;
 		}
-		if (json_array_append_new(alts, json_pack("{s:o, s:s, s:O, s:O, s:O}",
+		if (json_array_append_new(alts, json_pack("{s:o, s:O, s:s, s:O, s:O, s:O}",
 			"rule", !strcmp(kind, "rule") ? json_string(name) : json_null(),
-			"role", role, "score", json_object_get(h, "score"),
+			"role", json_object_get(h, "role"),
+			"handler", role, "score", json_object_get(h, "score"),
 			"kind", json_object_get(h, "kind"),
 			"name", json_object_get(h, "name")))) {
 			rc = baton_fail(err, BATON_NOMEM, "out of memory");
@@ -835,11 +838,12 @@ static enum baton_code suggest(struct store *st, struct route_result *r,
 		goto out;
 	json_array_foreach(json_object_get(hits, "results"), i, h) {
 		if (json_array_append_new(json_object_get(sug, "text"),
-			json_pack("{s:O, s:O, s:O, s:O}", "kind",
+			json_pack("{s:O, s:O, s:O, s:O, s:O}", "role",
+				  json_object_get(h, "role"), "kind",
 				  json_object_get(h, "kind"), "name",
 				  json_object_get(h, "name"), "title",
-				  json_object_get(h, "title"), "role",
-				  json_object_get(h, "role")))) {
+				  json_object_get(h, "title"), "handler",
+				  json_object_get(h, "handler")))) {
 			rc = baton_fail(err, BATON_NOMEM, "out of memory");
 			goto out;
 		}

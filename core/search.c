@@ -131,6 +131,14 @@ static json_t *col_str(sqlite3_stmt *s, int i)
 	return t ? json_string((const char *)t) : json_null();
 }
 
+/* The role name of a "role:NAME" handler in column i, else null. */
+static json_t *handler_role(sqlite3_stmt *s, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(s, i);
+
+	return t && !strncmp(t, "role:", 5) ? json_string(t + 5) : json_null();
+}
+
 enum baton_code search_text(struct store *st, const char *text, int limit,
 			    json_t **out, struct baton_error *err)
 {
@@ -168,7 +176,8 @@ enum baton_code search_text(struct store *st, const char *text, int limit,
 		    json_object_set_new(hit, "name", col_str(s, 1)) ||
 		    json_object_set_new(hit, "id", col_str(s, 2)) ||
 		    json_object_set_new(hit, "title", col_str(s, 3)) ||
-		    json_object_set_new(hit, "role", col_str(s, 5)) ||
+		    json_object_set_new(hit, "role", handler_role(s, 5)) ||
+		    json_object_set_new(hit, "handler", col_str(s, 5)) ||
 		    json_object_set_new(hit, "score", json_real(score)) ||
 		    json_object_set_new(hit, "snippet", col_str(s, 6)) ||
 		    json_array_append_new(results, hit)) {

@@ -35,7 +35,8 @@ char *search_fts_query(const char *text);
  * (1..100; other values mean 10). *out is a new JSON object
  *   {"query": TEXT, "results": [{"kind": "rule"|"role"|"responsibility"|
  *    "process", "name", "id" (responsibility id or null), "title",
- *    "role" (where a hit routes: "role:NAME" / "person:NAME" or null),
+ *    "role" (the role a hit routes to, or null),
+ *    "handler" (where it routes: "role:NAME" / "person:NAME" or null),
  *    "score" (higher is better), "snippet" (matches in [brackets])}]}
  * that the caller json_decref()s. Text with no words gives no results
  * (BATON_OK). Errors: BATON_DB, BATON_NOMEM. */
