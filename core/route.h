@@ -62,10 +62,17 @@ enum baton_code route_resolve(struct store *st, const struct route_query *q,
  *    "contacts": [{"person", "displayName", "email", "as"}],
  *    "escalated": [{"role", "reason", "to"}],
  *    "process": {"name", "title"} | null,
- *    "alternatives": [{"rule", "role", "score", ...}],
- *    "explain": {"winner": {...}, "others": [{"rule", "topic", "role",
- *                "lost"}], "steps": [{"role", "skipped": [{"person",
- *                "why"}], "reason"}]},
+ *    "alternatives": [{"rule" (or null for a non-rule text hit),
+ *                      "role" (name or null), "handler", "score"}]:
+ *       topic routes: the other matching rules in rank order, with "rank"
+ *       and "lost" (why it lost), "score" null; text routes: the next hits
+ *       routing to other handlers, "score" = -bm25 (higher is better),
+ *       with "kind" and "name" of the hit,
+ *    "explain": {"winner": {"rule", "topic", "priority"} | null,
+ *                "others": [{"rule", "topic", "handler", "priority",
+ *                            "lost"}],
+ *                "steps": [{"role" | "person", "title", "skipped":
+ *                           [{"person", "as", "why"}], "reason"}]},
  *    "outcome": "found" | "no-match" | "dead-end" | "cycle",
  *    "message": null | TEXT,
  *    "suggestions": {"topics": [...], "text": [...]} (no match only)} */
