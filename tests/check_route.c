@@ -76,7 +76,7 @@ static struct baton_error err;
 
 static void load(const char *yaml)
 {
-	struct import_opts opts = { 0 };
+	struct import_opts opts = { .prune = 0 };
 	struct import_result res;
 	enum baton_code rc;
 
