@@ -55,6 +55,10 @@ int cmd_ls(int argc, char **argv, struct cli *cli);
 int cmd_show(int argc, char **argv, struct cli *cli);
 int cmd_who(int argc, char **argv, struct cli *cli);
 int cmd_log(int argc, char **argv, struct cli *cli);
+/* Commands (cmd_route.c) */
+int cmd_route(int argc, char **argv, struct cli *cli);
+int cmd_search(int argc, char **argv, struct cli *cli);
+int cmd_away(int argc, char **argv, struct cli *cli);
 
 /* Commands (cmd_data.c) */
 int cmd_backup(int argc, char **argv, struct cli *cli);

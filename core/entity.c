@@ -52,6 +52,8 @@ static const char *const role_clear[] = {
 	"DELETE FROM responsibility_process WHERE role = ?1",
 	"DELETE FROM relationship WHERE role = ?1",
 	"DELETE FROM journal WHERE role = ?1",
+	"DELETE FROM search_doc WHERE name = ?1"
+	" AND kind IN ('role', 'responsibility')",
 	NULL
 };
 static const char *const role_fill[] = {
@@ -79,6 +81,13 @@ static const char *const role_fill[] = {
 	"INSERT INTO journal SELECT ?1, key, json_extract(value, '$.at'),"
 	" json_extract(value, '$.author'), json_extract(value, '$.text')"
 	" FROM json_each(?2, '$.journal')",
+	"INSERT INTO search_doc (kind, name, title, body, topic)"
+	" VALUES ('role', ?1, json_extract(?2, '$.title'),"
+	" json_extract(?2, '$.description'), ?1)",
+	"INSERT INTO search_doc (kind, name, sub, title, topic)"
+	" SELECT 'responsibility', ?1, json_extract(value, '$.id'),"
+	" json_extract(value, '$.summary'), json_extract(value, '$.id')"
+	" FROM json_each(?2, '$.responsibilities')",
 	NULL
 };
 
@@ -86,6 +95,7 @@ static const char *const process_clear[] = {
 	"DELETE FROM process WHERE name = ?1",
 	"DELETE FROM process_step WHERE process = ?1",
 	"DELETE FROM known_by WHERE process = ?1",
+	"DELETE FROM search_doc WHERE name = ?1 AND kind = 'process'",
 	NULL
 };
 static const char *const process_fill[] = {
@@ -100,11 +110,15 @@ static const char *const process_fill[] = {
 	" FROM json_each(?2, '$.steps')",
 	"INSERT INTO known_by SELECT DISTINCT ?1, value"
 	" FROM json_each(?2, '$.knownBy')",
+	"INSERT INTO search_doc (kind, name, title, body, topic)"
+	" VALUES ('process', ?1, json_extract(?2, '$.title'),"
+	" (SELECT group_concat(value, ' ') FROM json_each(?2, '$.steps')), ?1)",
 	NULL
 };
 
 static const char *const rule_clear[] = {
 	"DELETE FROM rule WHERE name = ?1",
+	"DELETE FROM search_doc WHERE name = ?1 AND kind = 'rule'",
 	NULL
 };
 static const char *const rule_fill[] = {
@@ -115,6 +129,10 @@ static const char *const rule_fill[] = {
 	" json_extract(?2, '$.escalateTo'), json_extract(?2, '$.process'),"
 	" coalesce(json_extract(?2, '$.priority'), 0)"
 	" FROM (SELECT json_extract(?2, '$.handler') AS h)",
+	"INSERT INTO search_doc (kind, name, title, keywords, body, topic)"
+	" VALUES ('rule', ?1, json_extract(?2, '$.title'),"
+	" (SELECT group_concat(value, ' ') FROM json_each(?2, '$.keywords')),"
+	" json_extract(?2, '$.description'), json_extract(?2, '$.topic'))",
 	NULL
 };
 

@@ -1,0 +1,1002 @@
+/* route.c - route a request to a rule, a role and people; see route.h.
+ *
+ * The result is built as one JSON document while resolving, so the CLI, the
+ * web pages and the API all render the same data (explanation included).
+ *
+ * Topic index cache: struct store is shared with every module, so the index
+ * is not a field of it; instead it hangs off the SQLite connection. The
+ * first route on a connection registers a dummy SQL function whose user
+ * data is the cache and whose destructor frees it when the connection
+ * closes; a small registry (mutex-protected, the web server has threads)
+ * finds the cache from the sqlite3 handle. An entry can never outlive its
+ * connection, so a reused handle address never sees a stale index.
+ */
+#include "route.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "search.h"
+#include "strbuf.h"
+#include "topic.h"
+
+/* ------------------------------------------------------------------------
+ * Rule index cache, one per connection
+ * ---------------------------------------------------------------------- */
+
+struct rule_entry {
+	char *name;
+	char *topic;
+	int priority;
+};
+
+struct route_cache {
+	sqlite3 *db;
+	struct topic_index *idx;
+	struct rule_entry *rules;
+	size_t nrules;
+	long long data_version;
+	sqlite3_int64 changes;
+	int valid;
+	struct route_cache *next;
+};
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct route_cache *caches;
+
+static void cache_clear(struct route_cache *c)
+{
+	size_t i;
+
+	topic_index_free(c->idx);
+	c->idx = NULL;
+	for (i = 0; i < c->nrules; i++) {
+		free(c->rules[i].name);
+		free(c->rules[i].topic);
+	}
+	free(c->rules);
+	c->rules = NULL;
+	c->nrules = 0;
+	c->valid = 0;
+}
+
+/* Called by SQLite when the connection closes. */
+static void cache_destroy(void *p)
+{
+	struct route_cache *c = p, **pp;
+
+	pthread_mutex_lock(&cache_lock);
+	for (pp = &caches; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&cache_lock);
+	cache_clear(c);
+	free(c);
+}
+
+static void cache_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	sqlite3_result_null(ctx);
+}
+
+static struct route_cache *cache_for(struct store *st, struct baton_error *err)
+{
+	struct route_cache *c;
+
+	pthread_mutex_lock(&cache_lock);
+	for (c = caches; c; c = c->next)
+		if (c->db == st->db)
+			break;
+	pthread_mutex_unlock(&cache_lock);
+	if (c)
+		return c;
+	if (!(c = calloc(1, sizeof(*c)))) {
+		baton_fail(err, BATON_NOMEM, "out of memory");
+		return NULL;
+	}
+	c->db = st->db;
+	/* On failure SQLite calls the destructor itself. */
+	if (sqlite3_create_function_v2(st->db, "baton_route_cache", 0,
+				       SQLITE_UTF8, c, cache_fn, NULL, NULL,
+				       cache_destroy) != SQLITE_OK) {
+		store_fail(st, err, "cannot set up routing on");
+		return NULL;
+	}
+	pthread_mutex_lock(&cache_lock);
+	c->next = caches;
+	caches = c;
+	pthread_mutex_unlock(&cache_lock);
+	return c;
+}
+
+static char *dup_col(sqlite3_stmt *s, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(s, i);
+
+	return strdup(t ? t : "");
+}
+
+/* The cache for st, with an index that reflects the current rules. */
+static struct route_cache *rules_index(struct store *st,
+				       struct baton_error *err)
+{
+	static const char dv_sql[] = "PRAGMA data_version";
+	static const char rules_sql[] =
+		"SELECT name, topic, priority FROM rule WHERE topic IS NOT NULL"
+		" ORDER BY name";
+	struct route_cache *c = cache_for(st, err);
+	sqlite3_stmt *s;
+	long long dv;
+	sqlite3_int64 changes = sqlite3_total_changes64(st->db);
+	size_t n = 0, alloc = 0;
+	int step;
+
+	if (!c)
+		return NULL;
+	if (!(s = store_cached(st, dv_sql, err)))
+		return NULL;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		store_fail(st, err, "cannot read");
+		return NULL;
+	}
+	dv = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (c->valid && c->data_version == dv && c->changes == changes)
+		return c;
+	cache_clear(c);
+	if (!(c->idx = topic_index_new()))
+		goto nomem;
+	if (!(s = store_cached(st, rules_sql, err)))
+		return NULL;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct rule_entry *e;
+
+		if (n == alloc) {
+			size_t na = alloc ? alloc * 2 : 32;
+			struct rule_entry *g = realloc(c->rules, na * sizeof(*g));
+
+			if (!g)
+				goto nomem_reset;
+			c->rules = g;
+			alloc = na;
+		}
+		e = &c->rules[n];
+		e->name = dup_col(s, 0);
+		e->topic = dup_col(s, 1);
+		e->priority = sqlite3_column_int(s, 2);
+		c->nrules = ++n;
+		if (!e->name || !e->topic ||
+		    topic_index_add(c->idx, e->topic, e->priority, e->name,
+				    (long)(n - 1)))
+			goto nomem_reset;
+	}
+	sqlite3_reset(s);
+	if (step != SQLITE_DONE) {
+		store_fail(st, err, "cannot read");
+		cache_clear(c);
+		return NULL;
+	}
+	if (topic_index_build(c->idx))
+		goto nomem;
+	c->data_version = dv;
+	c->changes = changes;
+	c->valid = 1;
+	return c;
+nomem_reset:
+	sqlite3_reset(s);
+nomem:
+	cache_clear(c);
+	baton_fail(err, BATON_NOMEM, "out of memory");
+	return NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * Small helpers
+ * ---------------------------------------------------------------------- */
+
+static json_t *col_json(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t ? json_string((const char *)t) : json_null();
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static const char *jstr_or(const json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s ? s : "";
+}
+
+/* The rule's row as a JSON object with every column, or NULL when absent
+ * (*rc set on a database error). */
+static json_t *rule_load(struct store *st, const char *name,
+			 enum baton_code *rc, struct baton_error *err)
+{
+	static const char sql[] =
+		"SELECT json_object('name', name, 'title', title,"
+		" 'description', description, 'topic', topic,"
+		" 'handlerKind', handler_kind, 'handlerName', handler_name,"
+		" 'escalateTo', escalate_to, 'process', process,"
+		" 'priority', priority) FROM rule WHERE name = ?1";
+	sqlite3_stmt *s = store_cached(st, sql, err);
+	json_t *v = NULL;
+	int step;
+
+	*rc = BATON_OK;
+	if (!s) {
+		*rc = err && err->code ? err->code : BATON_DB;
+		return NULL;
+	}
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW) {
+		v = json_loads((const char *)sqlite3_column_text(s, 0), 0, NULL);
+		if (!v)
+			*rc = baton_fail(err, BATON_NOMEM, "out of memory");
+	} else if (step != SQLITE_DONE) {
+		*rc = store_fail(st, err, "cannot read");
+	}
+	sqlite3_reset(s);
+	return v;
+}
+
+/* {"name","title"} of a role, "reportsTo" in *reports (malloc'd or NULL);
+ * NULL when there is no such role. */
+static json_t *role_load(struct store *st, const char *name, char **reports,
+			 enum baton_code *rc, struct baton_error *err)
+{
+	static const char sql[] =
+		"SELECT title, reports_to FROM role WHERE name = ?1";
+	sqlite3_stmt *s = store_cached(st, sql, err);
+	json_t *v = NULL;
+	int step;
+
+	*rc = BATON_OK;
+	if (reports)
+		*reports = NULL;
+	if (!s) {
+		*rc = err && err->code ? err->code : BATON_DB;
+		return NULL;
+	}
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW) {
+		v = json_pack("{s:s, s:o}", "name", name, "title", col_json(s, 0));
+		if (reports && sqlite3_column_type(s, 1) != SQLITE_NULL &&
+		    !(*reports = strdup((const char *)sqlite3_column_text(s, 1))))
+			*rc = baton_fail(err, BATON_NOMEM, "out of memory");
+		if (!v)
+			*rc = baton_fail(err, BATON_NOMEM, "out of memory");
+	} else if (step != SQLITE_DONE) {
+		*rc = store_fail(st, err, "cannot read");
+	}
+	sqlite3_reset(s);
+	return v;
+}
+
+static json_t *process_load(struct store *st, const char *name,
+			    enum baton_code *rc, struct baton_error *err)
+{
+	static const char sql[] = "SELECT title FROM process WHERE name = ?1";
+	sqlite3_stmt *s = store_cached(st, sql, err);
+	json_t *v = NULL;
+	int step;
+
+	*rc = BATON_OK;
+	if (!s) {
+		*rc = err && err->code ? err->code : BATON_DB;
+		return NULL;
+	}
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW)
+		v = json_pack("{s:s, s:o}", "name", name, "title", col_json(s, 0));
+	else if (step != SQLITE_DONE)
+		*rc = store_fail(st, err, "cannot read");
+	sqlite3_reset(s);
+	return v;
+}
+
+/* ------------------------------------------------------------------------
+ * Availability and escalation
+ * ---------------------------------------------------------------------- */
+
+/* Candidates of a role (every holder row) or of a person handler: person,
+ * as, since, until, display name, email, status, absence covering ?2. */
+static const char holders_sql[] =
+	"SELECT h.person, h.kind, h.since, h.until, p.display_name, p.email,"
+	" p.status, a.to_date, a.reason"
+	" FROM holder AS h LEFT JOIN person AS p ON p.name = h.person"
+	" LEFT JOIN absence AS a ON a.rowid = (SELECT rowid FROM absence"
+	"  WHERE person = h.person AND from_date <= ?2 AND to_date >= ?2"
+	"  ORDER BY from_date, to_date LIMIT 1)"
+	" WHERE h.role = ?1 ORDER BY h.kind = 'backup', h.ord";
+static const char person_sql[] =
+	"SELECT p.name, 'person', NULL, NULL, p.display_name, p.email,"
+	" p.status, a.to_date, a.reason"
+	" FROM person AS p"
+	" LEFT JOIN absence AS a ON a.rowid = (SELECT rowid FROM absence"
+	"  WHERE person = p.name AND from_date <= ?2 AND to_date >= ?2"
+	"  ORDER BY from_date, to_date LIMIT 1)"
+	" WHERE p.name = ?1";
+
+enum { WHY_ENDED = 1, WHY_FUTURE = 2, WHY_LEFT = 4, WHY_ABSENT = 8,
+       WHY_UNKNOWN = 16 };
+
+/* Evaluate who is available in role (or person handler) `name` on `on`:
+ * append contacts to `contacts`, skipped people to `skipped`; *whys gets the
+ * union of the skip reasons of people who held it on that date and *current
+ * the number of them. */
+static enum baton_code candidates(struct store *st, int is_person,
+				  const char *name, const char *on,
+				  json_t *contacts, json_t *skipped,
+				  int *whys, int *current,
+				  struct baton_error *err)
+{
+	sqlite3_stmt *s = store_cached(st, is_person ? person_sql : holders_sql,
+				       err);
+	struct strbuf why = STRBUF_INIT;
+	enum baton_code rc = BATON_OK;
+	int step, found = 0;
+
+	*whys = 0;
+	*current = 0;
+	if (!s)
+		return err && err->code ? err->code : BATON_DB;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, on, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *person = (const char *)sqlite3_column_text(s, 0);
+		const char *as = (const char *)sqlite3_column_text(s, 1);
+		const char *since = (const char *)sqlite3_column_text(s, 2);
+		const char *until = (const char *)sqlite3_column_text(s, 3);
+		const char *status = (const char *)sqlite3_column_text(s, 6);
+		const char *absent_to = (const char *)sqlite3_column_text(s, 7);
+		const char *reason = (const char *)sqlite3_column_text(s, 8);
+		int w = 0;
+		json_t *v;
+
+		found = 1;
+		strbuf_reset(&why);
+		if (until && strcmp(until, on) < 0) {
+			w = WHY_ENDED;
+			strbuf_addf(&why, "holding ended %s", until);
+		} else if (since && strcmp(since, on) > 0) {
+			w = WHY_FUTURE;
+			strbuf_addf(&why, "holding starts %s", since);
+		} else if (!status) {
+			w = WHY_UNKNOWN;
+			strbuf_addstr(&why, "not a known person");
+		} else if (!strcmp(status, "left")) {
+			w = WHY_LEFT;
+			strbuf_addstr(&why, "left");
+		} else if (absent_to) {
+			w = WHY_ABSENT;
+			strbuf_addf(&why, "absent until %s", absent_to);
+			if (reason && *reason)
+				strbuf_addf(&why, " (%s)", reason);
+		}
+		if (!(w & (WHY_ENDED | WHY_FUTURE)))
+			(*current)++;
+		*whys |= w;
+		if (w)
+			v = json_pack("{s:s, s:s, s:s}", "person", person,
+				      "as", as, "why", why.buf);
+		else
+			v = json_pack("{s:s, s:o, s:o, s:s}", "person", person,
+				      "displayName", col_json(s, 4),
+				      "email", col_json(s, 5), "as", as);
+		if (!v || json_array_append_new(w ? skipped : contacts, v)) {
+			rc = baton_fail(err, BATON_NOMEM, "out of memory");
+			break;
+		}
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = store_fail(st, err, "cannot read");
+	sqlite3_reset(s);
+	if (!rc && is_person && !found) {
+		json_t *v = json_pack("{s:s, s:s, s:s}", "person", name, "as",
+				      "person", "why", "not a known person");
+
+		*current = 1;
+		*whys = WHY_UNKNOWN;
+		if (!v || json_array_append_new(skipped, v))
+			rc = baton_fail(err, BATON_NOMEM, "out of memory");
+	}
+	if (!rc && why.oom)
+		rc = baton_fail(err, BATON_NOMEM, "out of memory");
+	strbuf_release(&why);
+	return rc;
+}
+
+static const char *step_reason(int whys, int current)
+{
+	if (!current)
+		return "vacant";
+	whys &= ~(WHY_ENDED | WHY_FUTURE);
+	if (whys == WHY_LEFT)
+		return "left";
+	if (whys == WHY_ABSENT)
+		return "all absent";
+	if (whys == WHY_UNKNOWN)
+		return "unknown person";
+	return "all absent or left";
+}
+
+static int in_list(const json_t *list, const char *name)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(list, i, v)
+		if (!strcmp(json_string_value(v), name))
+			return 1;
+	return 0;
+}
+
+/* Find the contacts for the handler of `rule` (handler kind/name given),
+ * escalating as needed; fills doc's contacts, contactRole, escalated and
+ * explain.steps; sets r->outcome/message on a dead end or a cycle. */
+static enum baton_code resolve(struct store *st, struct route_result *r,
+			       const char *hkind, const char *hname,
+			       const char *escalate_to, const char *on,
+			       struct baton_error *err)
+{
+	json_t *doc = r->doc;
+	json_t *contacts = json_object_get(doc, "contacts");
+	json_t *escalated = json_object_get(doc, "escalated");
+	json_t *steps = json_object_get(json_object_get(doc, "explain"), "steps");
+	json_t *visited = json_array();
+	struct strbuf path = STRBUF_INIT;
+	char *cur = strdup(hname), *reports = NULL;
+	int is_person = !strcmp(hkind, "person"), first = 1;
+	enum baton_code rc = BATON_OK;
+
+	if (!visited || !cur) {
+		rc = baton_fail(err, BATON_NOMEM, "out of memory");
+		goto out;
+	}
+	for (;;) {
+		json_t *skipped = json_array(), *role = NULL, *stepv;
+		const char *next, *reason;
+		int whys = 0, current = 0;
+
+		free(reports);
+		reports = NULL;
+		if (!skipped || json_array_append_new(visited, json_string(cur))) {
+			json_decref(skipped);
+			rc = baton_fail(err, BATON_NOMEM, "out of memory");
+			goto out;
+		}
+		strbuf_addf(&path, "%s%s%s", first ? "" : " -> ",
+			    is_person ? "person:" : "", cur);
+		if (!is_person) {
+			role = role_load(st, cur, &reports, &rc, err);
+			if (rc) {
+				json_decref(skipped);
+				goto out;
+			}
+		}
+		if (is_person || role)
+			rc = candidates(st, is_person, cur, on, contacts,
+					skipped, &whys, &current, err);
+		if (rc) {
+			json_decref(skipped);
+			json_decref(role);
+			goto out;
+		}
+		reason = !is_person && !role ? "no such role"
+					     : step_reason(whys, current);
+		stepv = json_pack("{s:s, s:s, s:o, s:s?}",
+				  is_person ? "person" : "role", cur,
+				  "title", "", "skipped", skipped,
+				  "reason", json_array_size(contacts) ? NULL
+								      : reason);
+		if (stepv && role)
+			json_object_set(stepv, "title",
+					json_object_get(role, "title"));
+		else if (stepv)
+			json_object_del(stepv, "title");
+		if (!stepv || json_array_append_new(steps, stepv)) {
+			json_decref(role);
+			rc = baton_fail(err, BATON_NOMEM, "out of memory");
+			goto out;
+		}
+		if (json_array_size(contacts)) {
+			json_object_set_new(doc, "contactRole",
+					    role ? role : json_null());
+			goto out;
+		}
+		json_decref(role);
+		next = first && escalate_to ? escalate_to
+					    : !is_person ? reports : NULL;
+		if (json_array_append_new(escalated,
+			json_pack("{s:s, s:s, s:s?}",
+				  is_person ? "person" : "role", cur,
+				  "reason", reason, "to", next))) {
+			rc = baton_fail(err, BATON_NOMEM, "out of memory");
+			goto out;
+		}
+		if (!next) {
+			r->outcome = ROUTE_DEAD_END;
+			strbuf_addf(&path, " (%s, no %s)", reason,
+				    is_person ? "escalateTo" : "reportsTo");
+			r->message = strbuf_detach(&path);
+			goto out;
+		}
+		if (in_list(visited, next)) {
+			r->outcome = ROUTE_CYCLE;
+			strbuf_addf(&path, " -> %s", next);
+			r->message = strbuf_detach(&path);
+			goto out;
+		}
+		free(cur);
+		if (!(cur = strdup(next))) {
+			rc = baton_fail(err, BATON_NOMEM, "out of memory");
+			goto out;
+		}
+		is_person = 0;
+		first = 0;
+	}
+out:
+	if (!rc && r->outcome != ROUTE_FOUND && !r->message)
+		rc = baton_fail(err, BATON_NOMEM, "out of memory");
+	if (!rc && r->outcome == ROUTE_DEAD_END) {
+		char *m = r->message;
+		struct strbuf sb = STRBUF_INIT;
+
+		strbuf_addf(&sb, "no one available: escalation dead end: %s", m);
+		free(m);
+		if (!(r->message = strbuf_detach(&sb)))
+			rc = baton_fail(err, BATON_NOMEM, "out of memory");
+	} else if (!rc && r->outcome == ROUTE_CYCLE) {
+		char *m = r->message;
+		struct strbuf sb = STRBUF_INIT;
+
+		strbuf_addf(&sb, "no one available: escalation cycle: %s", m);
+		free(m);
+		if (!(r->message = strbuf_detach(&sb)))
+			rc = baton_fail(err, BATON_NOMEM, "out of memory");
+	}
+	strbuf_release(&path);
+	json_decref(visited);
+	free(cur);
+	free(reports);
+	return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * Matching
+ * ---------------------------------------------------------------------- */
+
+/* Why rule b (rank rb, priority pb, name nb) lost to the winner a. */
+static const char *lost_why(const struct rule_entry *a,
+			    const struct rule_entry *b)
+{
+	struct topic_rank ra, rb;
+
+	topic_rank_of(a->topic, &ra);
+	topic_rank_of(b->topic, &rb);
+	if (rb.literals != ra.literals)
+		return "fewer literal segments";
+	if (rb.doublestars != ra.doublestars)
+		return "more '**' segments";
+	if (rb.stars != ra.stars)
+		return "more '*' segments";
+	if (b->priority != a->priority)
+		return "lower priority";
+	return "name order";
+}
+
+static json_t *rule_brief(const json_t *rule)
+{
+	return json_pack("{s:O, s:O, s:O, s:O}",
+			 "name", json_object_get(rule, "name"),
+			 "topic", json_object_get(rule, "topic"),
+			 "title", json_object_get(rule, "title"),
+			 "priority", json_object_get(rule, "priority"));
+}
+
+static const char *handler_ref(const json_t *rule, struct strbuf *sb)
+{
+	strbuf_reset(sb);
+	strbuf_addf(sb, "%s:%s", json_string_value(json_object_get(rule, "handlerKind")),
+		    json_string_value(json_object_get(rule, "handlerName")));
+	return sb->buf;
+}
+
+/* Route by topic: *rule is the winner's row (NULL when nothing matched). */
+static enum baton_code match_topic(struct store *st, struct route_result *r,
+				   const char *topic, int nalt, json_t **rule,
+				   struct baton_error *err)
+{
+	struct route_cache *c = rules_index(st, err);
+	json_t *alts = json_object_get(r->doc, "alternatives");
+	json_t *others = json_object_get(json_object_get(r->doc, "explain"),
+					 "others");
+	struct strbuf sb = STRBUF_INIT;
+	long *ids = NULL;
+	size_t n, i;
+	enum baton_code rc = BATON_OK;
+
+	*rule = NULL;
+	if (!c)
+		return err && err->code ? err->code : BATON_DB;
+	n = topic_index_lookup(c->idx, topic, NULL, 0);
+	if (!n)
+		return BATON_OK;
+	if (!(ids = calloc(n, sizeof(*ids)))) {
+		rc = baton_fail(err, BATON_NOMEM, "out of memory");
+		goto out;
+	}
+	topic_index_lookup(c->idx, topic, ids, n);
+	for (i = 0; i < n; i++) {
+		const struct rule_entry *e = &c->rules[ids[i]];
+		json_t *row = rule_load(st, e->name, &rc, err), *v;
+
+		if (rc)
+			goto out;
+		if (!row)
+			continue;
+		if (!*rule) {
+			*rule = row;
+			continue;
+		}
+		handler_ref(row, &sb);
+		v = json_pack("{s:s, s:s, s:s, s:i, s:s}", "rule", e->name,
+			      "topic", e->topic, "handler", sb.buf,
+			      "priority", e->priority,
+			      "lost", lost_why(&c->rules[ids[0]], e));
+		if (!v || json_array_append(others, v) ||
+		    ((int)json_array_size(alts) < nalt &&
+		     json_array_append_new(alts,
+			json_pack("{s:s, s:o, s:s, s:n, s:i, s:s}", "rule", e->name,
+				  "role", strncmp(sb.buf, "role:", 5) ? json_null()
+						: json_string(sb.buf + 5),
+				  "handler", sb.buf, "score", "rank", (int)i + 1,
+				  "lost", lost_why(&c->rules[ids[0]], e))))) {
+			json_decref(v);
+			json_decref(row);
+			rc = baton_fail(err, BATON_NOMEM, "out of memory");
+			goto out;
+		}
+		json_decref(v);
+		json_decref(row);
+	}
+out:
+	strbuf_release(&sb);
+	free(ids);
+	return rc;
+}
+
+/* Route by text: the best hit becomes the match; *rule set when it is a
+ * rule, *target to its "kind:name" handler. */
+static enum baton_code match_text(struct store *st, struct route_result *r,
+				  const char *text, int nalt, json_t **rule,
+				  char **target, struct baton_error *err)
+{
+	json_t *hits = NULL, *list, *h, *alts = json_object_get(r->doc,
+								 "alternatives");
+	enum baton_code rc;
+	size_t i;
+	const char *win_role = NULL;
+
+	*rule = NULL;
+	*target = NULL;
+	if ((rc = search_text(st, text, 50, &hits, err)))
+		return rc;
+	list = json_object_get(hits, "results");
+	json_array_foreach(list, i, h) {
+		const char *role = json_string_value(json_object_get(h, "handler"));
+		const char *kind = json_string_value(json_object_get(h, "kind"));
+		const char *name = json_string_value(json_object_get(h, "name"));
+
+		if (!role)
+			continue;
+		if (!win_role) {
+			win_role = role;
+			if (!(*target = strdup(role))) {
+				rc = baton_fail(err, BATON_NOMEM, "out of memory");
+				goto out;
+			}
+			json_object_set(r->doc, "match", h);
+			if (!strcmp(kind, "rule")) {
+				*rule = rule_load(st, name, &rc, err);
+				if (rc)
+					goto out;
+			} else if (!strcmp(kind, "process")) {
+				json_t *p = process_load(st, name, &rc, err);
+
+				if (rc)
+					goto out;
+				json_object_set_new(r->doc, "process",
+						    p ? p : json_null());
+			}
+			continue;
+		}
+		if ((int)json_array_size(alts) >= nalt)
+			break;
+		if (!strcmp(role, win_role))
+			continue;
+		{
+			size_t j;
+			json_t *a;
+			int dup = 0;
+
+			json_array_foreach(alts, j, a)
+				if (!strcmp(jstr_or(a, "handler"), role))
+					dup = 1;
+			if (dup)
+				continue;
+		}
+		if (json_array_append_new(alts, json_pack("{s:o, s:O, s:s, s:O, s:O, s:O}",
+			"rule", !strcmp(kind, "rule") ? json_string(name) : json_null(),
+			"role", json_object_get(h, "role"),
+			"handler", role, "score", json_object_get(h, "score"),
+			"kind", json_object_get(h, "kind"),
+			"name", json_object_get(h, "name")))) {
+			rc = baton_fail(err, BATON_NOMEM, "out of memory");
+			goto out;
+		}
+	}
+out:
+	json_decref(hits);
+	return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * No match: suggestions
+ * ---------------------------------------------------------------------- */
+
+struct near {
+	size_t dist;
+	const struct rule_entry *e;
+};
+
+static int cmp_near(const void *x, const void *y)
+{
+	const struct near *a = x, *b = y;
+
+	if (a->dist != b->dist)
+		return a->dist < b->dist ? -1 : 1;
+	return strcmp(a->e->topic, b->e->topic);
+}
+
+static enum baton_code suggest(struct store *st, struct route_result *r,
+			       const char *topic, const char *text,
+			       struct baton_error *err)
+{
+	json_t *sug = json_pack("{s:[], s:[]}", "topics", "text");
+	json_t *topics, *hits = NULL, *h;
+	struct strbuf words = STRBUF_INIT;
+	struct near *near = NULL;
+	enum baton_code rc = BATON_OK;
+	size_t i, n = 0;
+
+	if (!sug)
+		return baton_fail(err, BATON_NOMEM, "out of memory");
+	topics = json_object_get(sug, "topics");
+	if (topic && *topic) {
+		struct route_cache *c = rules_index(st, err);
+		char *norm = topic_normalize(topic);
+
+		if (!c || !norm) {
+			free(norm);
+			rc = c ? baton_fail(err, BATON_NOMEM, "out of memory")
+			       : (err && err->code ? err->code : BATON_DB);
+			goto out;
+		}
+		near = calloc(c->nrules + 1, sizeof(*near));
+		if (!near) {
+			free(norm);
+			rc = baton_fail(err, BATON_NOMEM, "out of memory");
+			goto out;
+		}
+		for (i = 0; i < c->nrules; i++) {
+			near[n].dist = edit_distance(norm, c->rules[i].topic, 256);
+			near[n++].e = &c->rules[i];
+		}
+		free(norm);
+		qsort(near, n, sizeof(*near), cmp_near);
+		for (i = 0; i < n && json_array_size(topics) < 3; i++) {
+			size_t j;
+			json_t *t;
+			int dup = 0;
+
+			json_array_foreach(topics, j, t)
+				if (!strcmp(jstr_or(t, "topic"), near[i].e->topic))
+					dup = 1;
+			if (!dup && json_array_append_new(topics,
+				json_pack("{s:s, s:s}", "topic", near[i].e->topic,
+					  "rule", near[i].e->name))) {
+				rc = baton_fail(err, BATON_NOMEM, "out of memory");
+				goto out;
+			}
+		}
+		strbuf_addstr(&words, topic);
+		strbuf_addch(&words, ' ');
+	}
+	if (text)
+		strbuf_addstr(&words, text);
+	if (words.oom) {
+		rc = baton_fail(err, BATON_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = search_text(st, words.buf, 3, &hits, err)))
+		goto out;
+	json_array_foreach(json_object_get(hits, "results"), i, h) {
+		if (json_array_append_new(json_object_get(sug, "text"),
+			json_pack("{s:O, s:O, s:O, s:O, s:O}", "role",
+				  json_object_get(h, "role"), "kind",
+				  json_object_get(h, "kind"), "name",
+				  json_object_get(h, "name"), "title",
+				  json_object_get(h, "title"), "handler",
+				  json_object_get(h, "handler")))) {
+			rc = baton_fail(err, BATON_NOMEM, "out of memory");
+			goto out;
+		}
+	}
+	json_object_set(r->doc, "suggestions", sug);
+out:
+	json_decref(sug);
+	json_decref(hits);
+	free(near);
+	strbuf_release(&words);
+	return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * Resolve
+ * ---------------------------------------------------------------------- */
+
+static const char *const outcome_names[] = {
+	"found", "no-match", "dead-end", "cycle"
+};
+
+enum baton_code route_resolve(struct store *st, const struct route_query *q,
+			      struct route_result **out,
+			      struct baton_error *err)
+{
+	const char *topic = q->topic && *q->topic ? q->topic : NULL;
+	const char *text = q->text && *q->text ? q->text : NULL;
+	const char *on = q->on ? q->on : st->today;
+	int nalt = q->alternatives > 0 ? q->alternatives : 5;
+	struct route_result *r = NULL;
+	json_t *rule = NULL;
+	char *target = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	enum baton_code rc = BATON_OK;
+	const char *hkind, *hname, *colon;
+
+	*out = NULL;
+	if (!topic && !text)
+		return baton_fail(err, BATON_USAGE, "give a topic or some text to route");
+	if (!date_valid(on))
+		return baton_fail(err, BATON_USAGE,
+				  "the date must be YYYY-MM-DD, got '%s'", on);
+	if (!(r = calloc(1, sizeof(*r))))
+		return baton_fail(err, BATON_NOMEM, "out of memory");
+	r->doc = json_pack("{s:{s:o, s:o, s:s}, s:n, s:n, s:n, s:n, s:n,"
+			   " s:[], s:[], s:n, s:[], s:{s:n, s:[], s:[]},"
+			   " s:s, s:n}",
+			   "query", "topic", str_or_null(topic), "text",
+			   str_or_null(text), "on", on,
+			   "via", "rule", "handler", "role", "contactRole",
+			   "contacts", "escalated", "process", "alternatives",
+			   "explain", "winner", "others", "steps",
+			   "outcome", "found", "message");
+	if (!r->doc) {
+		rc = baton_fail(err, BATON_NOMEM, "out of memory");
+		goto out;
+	}
+	if (topic) {
+		if ((rc = match_topic(st, r, topic, nalt, &rule, err)))
+			goto out;
+		if (rule)
+			json_object_set_new(r->doc, "via", json_string("topic"));
+	}
+	if (!rule && text) {
+		if ((rc = match_text(st, r, text, nalt, &rule, &target, err)))
+			goto out;
+		if (target)
+			json_object_set_new(r->doc, "via", json_string("text"));
+	}
+	if (!rule && !target) {
+		r->outcome = ROUTE_NO_MATCH;
+		if (topic && text)
+			strbuf_addf(&sb, "no rule matches topic '%s' and nothing matches '%s'",
+				    topic, text);
+		else if (topic)
+			strbuf_addf(&sb, "no rule matches topic '%s'", topic);
+		else
+			strbuf_addf(&sb, "nothing matches '%s'", text);
+		if (!(r->message = strbuf_detach(&sb))) {
+			rc = baton_fail(err, BATON_NOMEM, "out of memory");
+			goto out;
+		}
+		if ((rc = suggest(st, r, topic, text, err)))
+			goto out;
+		goto done;
+	}
+	if (rule) {
+		const char *proc = json_string_value(json_object_get(rule, "process"));
+
+		json_object_set_new(r->doc, "rule", rule_brief(rule));
+		json_object_set_new(json_object_get(r->doc, "explain"), "winner",
+			json_pack("{s:O, s:O, s:O}", "rule",
+				  json_object_get(rule, "name"), "topic",
+				  json_object_get(rule, "topic"), "priority",
+				  json_object_get(rule, "priority")));
+		free(target);
+		if (!(target = strdup(handler_ref(rule, &sb)))) {
+			rc = baton_fail(err, BATON_NOMEM, "out of memory");
+			goto out;
+		}
+		if (proc) {
+			json_t *p = process_load(st, proc, &rc, err);
+
+			if (rc)
+				goto out;
+			json_object_set_new(r->doc, "process", p ? p : json_null());
+		}
+	}
+	json_object_set_new(r->doc, "handler", json_string(target));
+	colon = strchr(target, ':');
+	if (!colon) {
+		rc = baton_fail(err, BATON_DB, "corrupt handler '%s'", target);
+		goto out;
+	}
+	target[colon - target] = '\0';
+	hkind = target;
+	hname = colon + 1;
+	if (!strcmp(hkind, "role")) {
+		json_t *role = role_load(st, hname, NULL, &rc, err);
+
+		if (rc)
+			goto out;
+		json_object_set_new(r->doc, "role", role ? role : json_null());
+	}
+	if ((rc = resolve(st, r, hkind, hname,
+			  rule ? json_string_value(json_object_get(rule, "escalateTo"))
+			       : NULL,
+			  on, err)))
+		goto out;
+done:
+	json_object_set_new(r->doc, "outcome",
+			    json_string(outcome_names[r->outcome]));
+	json_object_set_new(r->doc, "message", str_or_null(r->message));
+	*out = r;
+	r = NULL;
+out:
+	json_decref(rule);
+	free(target);
+	strbuf_release(&sb);
+	route_result_free(r);
+	return rc;
+}
+
+json_t *route_result_to_json(const struct route_result *r)
+{
+	return r ? json_incref(r->doc) : NULL;
+}
+
+void route_result_free(struct route_result *r)
+{
+	if (!r)
+		return;
+	json_decref(r->doc);
+	free(r->message);
+	free(r);
+}

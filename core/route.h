@@ -1,0 +1,84 @@
+/* route.h - route a request (topic and/or free text) to a rule, a role and
+ * the people to contact on a date (DESIGN.md section 4).
+ *
+ * Topics are matched through a struct topic_index built lazily per database
+ * connection and reused across calls (the web server routes many requests
+ * per connection); it is rebuilt when the database changed (PRAGMA
+ * data_version for other connections, sqlite3_total_changes for this one),
+ * and freed when the connection closes. Free text goes through search.h.
+ *
+ * Resolution: the handler role's holders who hold it on the date (since <=
+ * date <= until), are not 'left' and not inside an absence, primaries before
+ * backups, then by holder order. When none is available the search moves to
+ * the rule's escalateTo (first step only), then along each role's reportsTo;
+ * every step is recorded with its reason. A cycle or a dead end stops it.
+ */
+#ifndef BATON_ROUTE_H
+#define BATON_ROUTE_H
+
+#include <jansson.h>
+
+#include "error.h"
+#include "store.h"
+
+struct route_query {
+	const char *topic;    /* "finance/refunds/enterprise"; NULL or "": none */
+	const char *text;     /* free text; NULL or "": none */
+	const char *on;       /* YYYY-MM-DD; NULL: st->today */
+	int alternatives;     /* how many alternatives at most; 0: 5 */
+};
+
+enum route_outcome {
+	ROUTE_FOUND,          /* contacts were found */
+	ROUTE_NO_MATCH,       /* no rule matches the topic and no text hit */
+	ROUTE_DEAD_END,       /* escalation ended with no one available */
+	ROUTE_CYCLE           /* escalation came back to a role already tried */
+};
+
+struct route_result {
+	enum route_outcome outcome;
+	char *message;        /* for anything but ROUTE_FOUND, what went wrong
+				 ("no rule matches topic 'x'"); else NULL */
+	json_t *doc;          /* the result document, see route_result_to_json */
+};
+
+/* Route q. On BATON_OK, *out is a new result (free with route_result_free)
+ * whatever the outcome: a request that matches nothing or cannot be
+ * resolved is an answer, not an error (its doc carries the suggestions or
+ * the escalation trail). Errors: BATON_USAGE (neither topic nor text, or a
+ * bad date), BATON_DB, BATON_NOMEM; *out is then NULL. */
+enum baton_code route_resolve(struct store *st, const struct route_query *q,
+			      struct route_result **out,
+			      struct baton_error *err);
+
+/* The result as JSON (a new reference; json_decref it; NULL for a NULL r):
+ *   {"query": {"topic", "text", "on"},
+ *    "via": "topic" | "text" | null,
+ *    "rule": {"name", "topic", "title", "priority"} | null,
+ *    "match": {"kind", "name", "id", "title", "snippet"} (text routes),
+ *    "handler": "role:NAME" | "person:NAME" | null,
+ *    "role": {"name", "title"} | null      (the handler role),
+ *    "contactRole": {"name", "title"} | null (where escalation stopped),
+ *    "contacts": [{"person", "displayName", "email", "as"}],
+ *    "escalated": [{"role", "reason", "to"}],
+ *    "process": {"name", "title"} | null,
+ *    "alternatives": [{"rule" (or null for a non-rule text hit),
+ *                      "role" (name or null), "handler", "score"}]:
+ *       topic routes: the other matching rules in rank order, with "rank"
+ *       and "lost" (why it lost), "score" null; text routes: the next hits
+ *       routing to other handlers, "score" = -bm25 (higher is better),
+ *       with "kind" and "name" of the hit,
+ *    "explain": {"winner": {"rule", "topic", "priority"} | null,
+ *                "others": [{"rule", "topic", "handler", "priority",
+ *                            "lost"}],
+ *                "steps": [{"role" | "person", "title", "skipped":
+ *                           [{"person", "as", "why"}], "reason"}]},
+ *    "outcome": "found" | "no-match" | "dead-end" | "cycle",
+ *    "message": null | TEXT,
+ *    "suggestions": {"topics": [...], "text": [...]} (no match only)} */
+json_t *route_result_to_json(const struct route_result *r);
+
+/* Free a result; NULL is a harmless no-op. */
+void route_result_free(struct route_result *r);
+
+#endif
