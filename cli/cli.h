@@ -70,4 +70,9 @@ int cmd_onboard(int argc, char **argv, struct cli *cli);
 int cmd_offboard(int argc, char **argv, struct cli *cli);
 int cmd_journal(int argc, char **argv, struct cli *cli);
 
+/* Commands (cmd_audit.c) */
+int cmd_audit(int argc, char **argv, struct cli *cli);
+int cmd_busfactor(int argc, char **argv, struct cli *cli);
+int cmd_whatif(int argc, char **argv, struct cli *cli);
+
 #endif

@@ -43,6 +43,9 @@ static const struct command commands[] = {
 	{ "onboard", cmd_onboard, "start a handover to a newcomer" },
 	{ "offboard", cmd_offboard, "mark a person leaving and hand over their roles" },
 	{ "journal", cmd_journal, "read or add to a role's journal" },
+	{ "audit", cmd_audit, "find undocumented dependencies and single points of failure" },
+	{ "busfactor", cmd_busfactor, "truck factor of each team and of the organisation" },
+	{ "whatif", cmd_whatif, "what breaks if these people leave" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "list the commands" },
 };

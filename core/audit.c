@@ -1,0 +1,2243 @@
+/* audit.c - the audit checks, the truck factor and "what if they left".
+ *
+ * Design. Every check is one static function listed in `checks[]` with its
+ * id; it appends findings to a context. Checks that are joins (vacant
+ * roles, single holders, silos...) are one set-based SQL query each; the
+ * ones that need a walk or a text scan (escalation paths, shadowed rules,
+ * people named in processes, truck factors) load the rows they need once
+ * into arrays and work in memory, so the whole audit is linear (or n log n)
+ * in the size of the organisation.
+ *
+ * "As if they had left" (whatif) never writes: the people are passed as a
+ * JSON array bound to ?2 of every query (ACT_CTE below), which treats them
+ * exactly as people whose status is `left`.
+ *
+ * Name lookups use jansson objects as string hash tables.
+ */
+#include "audit.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "strbuf.h"
+#include "topic.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define DEFAULT_MAX_ROLES 4
+
+/* ?1 = the audit date, ?2 = JSON array of people treated as left.
+ * act: active people; cur: holder rows of active people current on ?1. */
+#define ACT_CTE \
+	"WITH act AS (SELECT name, status, team FROM person" \
+	"  WHERE status IN ('active', 'leaving')" \
+	"  AND name NOT IN (SELECT value FROM json_each(?2)))," \
+	" cur AS (SELECT h.role, h.person, h.kind FROM holder h" \
+	"  JOIN act ON act.name = h.person" \
+	"  WHERE (h.until IS NULL OR h.until >= ?1)" \
+	"  AND (h.since IS NULL OR h.since <= ?1)) "
+
+/* The team a rule belongs to: its handler role's, or its handler person's. */
+#define RULE_TEAM \
+	"coalesce((SELECT team FROM role WHERE r.handler_kind = 'role'" \
+	" AND name = r.handler_name), (SELECT team FROM person" \
+	" WHERE r.handler_kind = 'person' AND name = r.handler_name))"
+
+const char *const audit_check_ids[] = {
+	"vacant-role", "single-holder", "undocumented-responsibility",
+	"person-routing", "person-in-process", "knowledge-silo",
+	"stale-process", "escalation-dead-end", "leaving-without-handover",
+	"relationship-at-risk", "overloaded-person", "handover-skipped-item",
+	"shadowed-rule", "truck-factor-one", NULL
+};
+
+const char *audit_severity_name(enum audit_severity s)
+{
+	switch (s) {
+	case AUDIT_ERROR: return "error";
+	case AUDIT_WARNING: return "warning";
+	default: return "info";
+	}
+}
+
+int audit_check_known(const char *id)
+{
+	size_t i;
+
+	for (i = 0; id && audit_check_ids[i]; i++)
+		if (!strcmp(id, audit_check_ids[i]))
+			return 1;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Context and findings                                                */
+/* ------------------------------------------------------------------ */
+
+struct finding {
+	const char *check;          /* static id */
+	enum audit_severity severity;
+	char *entity;               /* KIND/NAME */
+	char *team;                 /* NULL when the entity has no team */
+	char *message;
+};
+
+struct ctx {
+	struct store *st;
+	const char *date;
+	char *gone;                 /* JSON array text bound to ?2 */
+	int max_roles;
+	struct finding *f;
+	size_t n, alloc;
+	struct baton_error *err;
+};
+
+static char *xstrdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void ctx_release(struct ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		free(c->f[i].entity);
+		free(c->f[i].team);
+		free(c->f[i].message);
+	}
+	free(c->f);
+	free(c->gone);
+	c->f = NULL;
+	c->n = c->alloc = 0;
+	c->gone = NULL;
+}
+
+static enum baton_code nomem(struct baton_error *err)
+{
+	return baton_fail(err, BATON_NOMEM, "out of memory");
+}
+
+/* Append a finding on entity KIND/NAME; `team` may be NULL. */
+static enum baton_code add(struct ctx *c, const char *check,
+			   enum audit_severity sev, const char *kind,
+			   const char *name, const char *team,
+			   const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+static enum baton_code add(struct ctx *c, const char *check,
+			   enum audit_severity sev, const char *kind,
+			   const char *name, const char *team,
+			   const char *fmt, ...)
+{
+	struct strbuf msg = STRBUF_INIT, ent = STRBUF_INIT;
+	struct finding *f;
+	va_list ap;
+
+	if (c->n == c->alloc) {
+		size_t na = c->alloc ? c->alloc * 2 : 32;
+		struct finding *nf = realloc(c->f, na * sizeof(*nf));
+
+		if (!nf)
+			return nomem(c->err);
+		c->f = nf;
+		c->alloc = na;
+	}
+	va_start(ap, fmt);
+	strbuf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	strbuf_addf(&ent, "%s/%s", kind, name ? name : "");
+	f = &c->f[c->n];
+	f->check = check;
+	f->severity = sev;
+	f->message = strbuf_detach(&msg);
+	f->entity = strbuf_detach(&ent);
+	f->team = xstrdup(team);
+	if (!f->message || !f->entity || (team && !f->team)) {
+		free(f->message);
+		free(f->entity);
+		free(f->team);
+		return nomem(c->err);
+	}
+	c->n++;
+	return BATON_OK;
+}
+
+/* A cached statement with ?1 = date, ?2 = gone, ?3 = max roles bound as
+ * far as the SQL uses them. */
+static sqlite3_stmt *prep(struct ctx *c, const char *sql)
+{
+	sqlite3_stmt *s = store_cached(c->st, sql, c->err);
+	int np;
+
+	if (!s)
+		return NULL;
+	np = sqlite3_bind_parameter_count(s);
+	if ((np >= 1 && sqlite3_bind_text(s, 1, c->date, -1, SQLITE_STATIC)) ||
+	    (np >= 2 && sqlite3_bind_text(s, 2, c->gone, -1, SQLITE_STATIC)) ||
+	    (np >= 3 && sqlite3_bind_int(s, 3, c->max_roles))) {
+		store_fail(c->st, c->err, "cannot bind the audit parameters");
+		return NULL;
+	}
+	return s;
+}
+
+static const char *col(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+/* Finish a row loop: the check's own failure, else BATON_OK when the last
+ * step was SQLITE_DONE. Resets the statement either way. */
+static enum baton_code done(struct ctx *c, sqlite3_stmt *s, int rc,
+			    enum baton_code brc)
+{
+	if (!brc && rc != SQLITE_DONE)
+		brc = store_fail(c->st, c->err, "cannot run the audit");
+	sqlite3_reset(s);
+	return brc;
+}
+
+static const char *plural(int n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/* ------------------------------------------------------------------ */
+/* Checks that are one query                                           */
+/* ------------------------------------------------------------------ */
+
+static enum baton_code check_vacant_role(struct ctx *c)
+{
+	static const char sql[] = ACT_CTE
+		"SELECT r.name, r.team,"
+		" (SELECT count(*) FROM responsibility WHERE role = r.name) AS nresp,"
+		" (SELECT count(*) FROM rule WHERE handler_kind = 'role'"
+		"  AND handler_name = r.name) AS nrule"
+		" FROM role r WHERE NOT EXISTS (SELECT 1 FROM cur WHERE cur.role = r.name)"
+		" AND (nresp > 0 OR nrule > 0)";
+	sqlite3_stmt *s = prep(c, sql);
+	enum baton_code brc = BATON_OK;
+	int rc = SQLITE_DONE;
+
+	if (!s)
+		return c->err->code;
+	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int nresp = sqlite3_column_int(s, 2), nrule = sqlite3_column_int(s, 3);
+
+		brc = add(c, "vacant-role", AUDIT_ERROR, "role", col(s, 0), col(s, 1),
+			  "role/%s has no active holder but %d %s and %d %s routing to it: appoint a holder",
+			  col(s, 0), nresp, plural(nresp, "responsibility", "responsibilities"),
+			  nrule, plural(nrule, "rule", "rules"));
+	}
+	return done(c, s, rc, brc);
+}
+
+static enum baton_code check_single_holder(struct ctx *c)
+{
+	static const char sql[] = ACT_CTE
+		"SELECT r.name, r.team, min(cur.person) FROM role r"
+		" JOIN cur ON cur.role = r.name GROUP BY r.name"
+		" HAVING count(DISTINCT cur.person) = 1";
+	sqlite3_stmt *s = prep(c, sql);
+	enum baton_code brc = BATON_OK;
+	int rc = SQLITE_DONE;
+
+	if (!s)
+		return c->err->code;
+	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		brc = add(c, "single-holder", AUDIT_WARNING, "role", col(s, 0), col(s, 1),
+			  "role/%s has one holder (%s) and no backup: name a backup holder",
+			  col(s, 0), col(s, 2));
+	return done(c, s, rc, brc);
+}
+
+static enum baton_code check_undocumented_responsibility(struct ctx *c)
+{
+	static const char sql[] =
+		"SELECT r.role, ro.team, r.id FROM responsibility r"
+		" LEFT JOIN role ro ON ro.name = r.role"
+		" WHERE NOT EXISTS (SELECT 1 FROM responsibility_process p"
+		"  WHERE p.role = r.role AND p.resp = r.id)";
+	sqlite3_stmt *s = prep(c, sql);
+	enum baton_code brc = BATON_OK;
+	int rc = SQLITE_DONE;
+
+	if (!s)
+		return c->err->code;
+	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		brc = add(c, "undocumented-responsibility", AUDIT_WARNING, "role",
+			  col(s, 0), col(s, 1),
+			  "role/%s: responsibility '%s' has no process: document how it is done and list the process under it",
+			  col(s, 0), col(s, 2));
+	return done(c, s, rc, brc);
+}
+
+static enum baton_code check_person_routing(struct ctx *c)
+{
+	static const char sql[] = ACT_CTE
+		"SELECT r.name, " RULE_TEAM ", r.handler_name,"
+		" (SELECT group_concat(role, ', ') FROM (SELECT DISTINCT role FROM cur"
+		"  WHERE cur.person = r.handler_name ORDER BY role))"
+		" FROM rule r WHERE r.handler_kind = 'person'";
+	sqlite3_stmt *s = prep(c, sql);
+	enum baton_code brc = BATON_OK;
+	int rc = SQLITE_DONE;
+
+	if (!s)
+		return c->err->code;
+	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *roles = col(s, 3);
+
+		if (roles)
+			brc = add(c, "person-routing", AUDIT_ERROR, "rule", col(s, 0), col(s, 1),
+				  "rule/%s routes to person/%s, not a role: route it to a role (%s holds %s)",
+				  col(s, 0), col(s, 2), col(s, 2), roles);
+		else
+			brc = add(c, "person-routing", AUDIT_ERROR, "rule", col(s, 0), col(s, 1),
+				  "rule/%s routes to person/%s, not a role: route it to a role",
+				  col(s, 0), col(s, 2));
+	}
+	return done(c, s, rc, brc);
+}
+
+static enum baton_code check_knowledge_silo(struct ctx *c)
+{
+	static const char sql[] = ACT_CTE
+		"SELECT p.name, o.team, count(DISTINCT act.name), min(act.name)"
+		" FROM process p LEFT JOIN role o ON o.name = p.owner"
+		" LEFT JOIN known_by k ON k.process = p.name"
+		" LEFT JOIN act ON act.name = k.person"
+		" GROUP BY p.name HAVING count(DISTINCT act.name) <= 1";
+	sqlite3_stmt *s = prep(c, sql);
+	enum baton_code brc = BATON_OK;
+	int rc = SQLITE_DONE;
+
+	if (!s)
+		return c->err->code;
+	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (sqlite3_column_int(s, 2) == 0)
+			brc = add(c, "knowledge-silo", AUDIT_ERROR, "process", col(s, 0), col(s, 1),
+				  "process/%s is known by no active person: have someone learn it and add them to knownBy",
+				  col(s, 0));
+		else
+			brc = add(c, "knowledge-silo", AUDIT_WARNING, "process", col(s, 0), col(s, 1),
+				  "process/%s is known only by %s: train a second person and add them to knownBy",
+				  col(s, 0), col(s, 3));
+	}
+	return done(c, s, rc, brc);
+}
+
+static enum baton_code check_stale_process(struct ctx *c)
+{
+	/* Without reviewEvery a reviewed process is never overdue. */
+	static const char sql[] =
+		"SELECT p.name, o.team, p.last_reviewed,"
+		" date(p.last_reviewed, '+' || p.review_days || ' days')"
+		" FROM process p LEFT JOIN role o ON o.name = p.owner"
+		" WHERE p.last_reviewed IS NULL OR (p.review_days IS NOT NULL"
+		"  AND date(p.last_reviewed, '+' || p.review_days || ' days') < ?1)";
+	sqlite3_stmt *s = prep(c, sql);
+	enum baton_code brc = BATON_OK;
+	int rc = SQLITE_DONE;
+
+	if (!s)
+		return c->err->code;
+	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!col(s, 2))
+			brc = add(c, "stale-process", AUDIT_WARNING, "process", col(s, 0), col(s, 1),
+				  "process/%s has never been reviewed: review it and set lastReviewed",
+				  col(s, 0));
+		else
+			brc = add(c, "stale-process", AUDIT_WARNING, "process", col(s, 0), col(s, 1),
+				  "process/%s was last reviewed on %s and was due for review on %s: review it and update lastReviewed",
+				  col(s, 0), col(s, 2), col(s, 3));
+	}
+	return done(c, s, rc, brc);
+}
+
+static enum baton_code check_leaving_without_handover(struct ctx *c)
+{
+	static const char sql[] = ACT_CTE
+		"SELECT a.name, a.team, pe.leaving_on, group_concat(c.role, ', ')"
+		" FROM act a JOIN person pe ON pe.name = a.name"
+		" JOIN (SELECT DISTINCT role, person FROM cur ORDER BY role) c"
+		"  ON c.person = a.name"
+		" WHERE a.status = 'leaving' AND NOT EXISTS (SELECT 1 FROM handover h"
+		"  JOIN handover_role hr ON hr.handover = h.id WHERE h.state = 'open'"
+		"  AND h.from_person = a.name AND hr.role = c.role)"
+		" GROUP BY a.name";
+	sqlite3_stmt *s = prep(c, sql);
+	enum baton_code brc = BATON_OK;
+	int rc = SQLITE_DONE;
+
+	if (!s)
+		return c->err->code;
+	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *on = col(s, 2);
+
+		brc = add(c, "leaving-without-handover", AUDIT_ERROR, "person", col(s, 0),
+			  col(s, 1),
+			  "person/%s is leaving%s%s and holds %s with no open handover: run 'baton offboard %s --to SUCCESSOR'",
+			  col(s, 0), on ? " on " : "", on ? on : "", col(s, 3), col(s, 0));
+	}
+	return done(c, s, rc, brc);
+}
+
+static enum baton_code check_relationship_at_risk(struct ctx *c)
+{
+	static const char sql[] = ACT_CTE
+		"SELECT rel.role, ro.team, rel.with_kind, rel.with_name,"
+		" rel.health = 'red', lv.person FROM relationship rel"
+		" JOIN role ro ON ro.name = rel.role"
+		" LEFT JOIN (SELECT cur.role, min(cur.person) AS person FROM cur"
+		"  JOIN act ON act.name = cur.person GROUP BY cur.role"
+		"  HAVING count(DISTINCT cur.person) = 1 AND min(act.status) = 'leaving') lv"
+		"  ON lv.role = rel.role"
+		" WHERE rel.health = 'red' OR lv.person IS NOT NULL"
+		" ORDER BY rel.role, rel.ord";
+	sqlite3_stmt *s = prep(c, sql);
+	enum baton_code brc = BATON_OK;
+	int rc = SQLITE_DONE;
+
+	if (!s)
+		return c->err->code;
+	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct strbuf with = STRBUF_INIT;
+		int red = sqlite3_column_int(s, 4);
+		const char *leaver = col(s, 5);
+
+		if (!strcmp(col(s, 2), "party"))
+			strbuf_addf(&with, "party:\"%s\"", col(s, 3));
+		else
+			strbuf_addf(&with, "%s:%s", col(s, 2), col(s, 3));
+		if (!strbuf_ok(&with))
+			brc = nomem(c->err);
+		else if (red && leaver)
+			brc = add(c, "relationship-at-risk", AUDIT_WARNING, "role", col(s, 0), col(s, 1),
+				  "role/%s: the relationship with %s is red and its only holder (%s) is leaving: agree a recovery plan and introduce a successor",
+				  col(s, 0), with.buf, leaver);
+		else if (red)
+			brc = add(c, "relationship-at-risk", AUDIT_WARNING, "role", col(s, 0), col(s, 1),
+				  "role/%s: the relationship with %s is red: agree a recovery plan with them",
+				  col(s, 0), with.buf);
+		else
+			brc = add(c, "relationship-at-risk", AUDIT_WARNING, "role", col(s, 0), col(s, 1),
+				  "role/%s: the relationship with %s rests on its only holder (%s), who is leaving: introduce a successor",
+				  col(s, 0), with.buf, leaver);
+		strbuf_release(&with);
+	}
+	return done(c, s, rc, brc);
+}
+
+static enum baton_code check_overloaded_person(struct ctx *c)
+{
+	static const char sql[] = ACT_CTE
+		"SELECT a.name, a.team, count(DISTINCT cur.role), ?3"
+		" FROM act a JOIN cur ON cur.person = a.name GROUP BY a.name"
+		" HAVING count(DISTINCT cur.role) > ?3";
+	sqlite3_stmt *s = prep(c, sql);
+	enum baton_code brc = BATON_OK;
+	int rc = SQLITE_DONE;
+
+	if (!s)
+		return c->err->code;
+	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		brc = add(c, "overloaded-person", AUDIT_INFO, "person", col(s, 0), col(s, 1),
+			  "person/%s holds %d roles (more than %d): hand some over or name backups who can take them",
+			  col(s, 0), sqlite3_column_int(s, 2), c->max_roles);
+	return done(c, s, rc, brc);
+}
+
+static enum baton_code check_handover_skipped_item(struct ctx *c)
+{
+	static const char sql[] =
+		"SELECT h.id, h.from_person, h.to_person, i.item, i.role, i.text,"
+		" coalesce(ro.team, tp.team)"
+		" FROM handover h JOIN handover_item i ON i.handover = h.id"
+		" LEFT JOIN role ro ON ro.name = i.role"
+		" LEFT JOIN person tp ON tp.name = h.to_person"
+		" WHERE h.state = 'completed' AND i.skipped = 1 ORDER BY h.id, i.item";
+	sqlite3_stmt *s = prep(c, sql);
+	enum baton_code brc = BATON_OK;
+	int rc = SQLITE_DONE;
+
+	if (!s)
+		return c->err->code;
+	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *from = col(s, 1), *role = col(s, 4);
+
+		brc = add(c, "handover-skipped-item", AUDIT_WARNING, role ? "role" : "person",
+			  role ? role : col(s, 2), col(s, 6),
+			  "handover %lld (%s to %s) was completed with item %d left undone (\"%s\"): finish it with %s",
+			  (long long)sqlite3_column_int64(s, 0), from ? from : "nobody",
+			  col(s, 2), sqlite3_column_int(s, 3), col(s, 5), col(s, 2));
+	}
+	return done(c, s, rc, brc);
+}
+
+/* ------------------------------------------------------------------ */
+/* Roles and rules in memory: escalation paths, shadowed rules, routes */
+/* ------------------------------------------------------------------ */
+
+/* Names to indexes, with a jansson object as the hash table. */
+static int index_put(json_t *idx, const char *name, size_t i)
+{
+	return json_object_set_new(idx, name, json_integer((json_int_t)i));
+}
+
+static int index_get(const json_t *idx, const char *name)
+{
+	json_t *v = name ? json_object_get(idx, name) : NULL;
+
+	return v ? (int)json_integer_value(v) : -1;
+}
+
+struct roles {
+	size_t n;
+	char **name, **team;
+	int *up;                  /* index of reportsTo, -1 for none */
+	unsigned char *held;      /* has an active current holder */
+	unsigned char *avail;     /* ... who is not absent on the date */
+	json_t *index;
+};
+
+static void roles_release(struct roles *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		free(r->name[i]);
+		free(r->team[i]);
+	}
+	free(r->name);
+	free(r->team);
+	free(r->up);
+	free(r->held);
+	free(r->avail);
+	json_decref(r->index);
+	memset(r, 0, sizeof(*r));
+}
+
+#define AVAILABLE(who) \
+	" NOT EXISTS (SELECT 1 FROM absence ab WHERE ab.person = " who \
+	" AND ab.from_date <= ?1 AND ab.to_date >= ?1)"
+
+static enum baton_code roles_load(struct ctx *c, struct roles *r)
+{
+	static const char count_sql[] = "SELECT count(*) FROM role";
+	static const char sql[] = ACT_CTE
+		"SELECT r.name, r.team, r.reports_to,"
+		" EXISTS (SELECT 1 FROM cur WHERE cur.role = r.name),"
+		" EXISTS (SELECT 1 FROM cur WHERE cur.role = r.name AND"
+		AVAILABLE("cur.person") ")"
+		" FROM role r ORDER BY r.name";
+	sqlite3_stmt *s;
+	char **ups = NULL;
+	size_t i, cap;
+	enum baton_code brc = BATON_OK;
+	int rc = SQLITE_DONE;
+
+	memset(r, 0, sizeof(*r));
+	if (!(s = prep(c, count_sql)))
+		return c->err->code;
+	rc = sqlite3_step(s);
+	cap = rc == SQLITE_ROW ? (size_t)sqlite3_column_int64(s, 0) : 0;
+	if ((brc = done(c, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, BATON_OK)))
+		return brc;
+	r->name = calloc(cap + 1, sizeof(*r->name));
+	r->team = calloc(cap + 1, sizeof(*r->team));
+	r->up = calloc(cap + 1, sizeof(*r->up));
+	r->held = calloc(cap + 1, 1);
+	r->avail = calloc(cap + 1, 1);
+	ups = calloc(cap + 1, sizeof(*ups));
+	r->index = json_object();
+	if (!r->name || !r->team || !r->up || !r->held || !r->avail || !ups || !r->index) {
+		brc = nomem(c->err);
+		goto out;
+	}
+	if (!(s = prep(c, sql))) {
+		brc = c->err->code;
+		goto out;
+	}
+	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (r->n == cap)
+			break; /* the count came from the same snapshot */
+		i = r->n++;
+		r->name[i] = xstrdup(col(s, 0));
+		r->team[i] = xstrdup(col(s, 1));
+		ups[i] = xstrdup(col(s, 2));
+		r->held[i] = (unsigned char)sqlite3_column_int(s, 3);
+		r->avail[i] = (unsigned char)sqlite3_column_int(s, 4);
+		if (!r->name[i] || (col(s, 1) && !r->team[i]) || (col(s, 2) && !ups[i]) ||
+		    index_put(r->index, r->name[i], i))
+			brc = nomem(c->err);
+	}
+	if ((brc = done(c, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, brc)))
+		goto out;
+	for (i = 0; i < r->n; i++)
+		r->up[i] = index_get(r->index, ups[i]);
+out:
+	if (ups)
+		for (i = 0; i < cap; i++)
+			free(ups[i]);
+	free(ups);
+	if (brc)
+		roles_release(r);
+	return brc;
+}
+
+struct rule_row {
+	char *name, *team, *topic, *handler_kind, *handler_name, *escalate_to;
+	int priority;
+	int person_avail;         /* person handler: active and not absent */
+};
+
+struct rules {
+	size_t n, alloc;
+	struct rule_row *r;
+};
+
+static void rules_release(struct rules *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		struct rule_row *r = &rs->r[i];
+
+		free(r->name);
+		free(r->team);
+		free(r->topic);
+		free(r->handler_kind);
+		free(r->handler_name);
+		free(r->escalate_to);
+	}
+	free(rs->r);
+	memset(rs, 0, sizeof(*rs));
+}
+
+static enum baton_code rules_load(struct ctx *c, struct rules *rs)
+{
+	static const char sql[] = ACT_CTE
+		"SELECT r.name, " RULE_TEAM ", r.topic, r.handler_kind, r.handler_name,"
+		" r.escalate_to, r.priority,"
+		" EXISTS (SELECT 1 FROM act WHERE r.handler_kind = 'person'"
+		"  AND act.name = r.handler_name AND" AVAILABLE("act.name") ")"
+		" FROM rule r ORDER BY r.name";
+	sqlite3_stmt *s = prep(c, sql);
+	enum baton_code brc = BATON_OK;
+	int rc = SQLITE_DONE;
+
+	memset(rs, 0, sizeof(*rs));
+	if (!s)
+		return c->err->code;
+	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct rule_row *r;
+
+		if (rs->n == rs->alloc) {
+			size_t na = rs->alloc ? rs->alloc * 2 : 64;
+			struct rule_row *nr = realloc(rs->r, na * sizeof(*nr));
+
+			if (!nr) {
+				brc = nomem(c->err);
+				break;
+			}
+			rs->r = nr;
+			rs->alloc = na;
+		}
+		r = &rs->r[rs->n++];
+		r->name = xstrdup(col(s, 0));
+		r->team = xstrdup(col(s, 1));
+		r->topic = xstrdup(col(s, 2));
+		r->handler_kind = xstrdup(col(s, 3));
+		r->handler_name = xstrdup(col(s, 4));
+		r->escalate_to = xstrdup(col(s, 5));
+		r->priority = sqlite3_column_int(s, 6);
+		r->person_avail = sqlite3_column_int(s, 7);
+		if (!r->name || (col(s, 1) && !r->team) || (col(s, 2) && !r->topic) ||
+		    !r->handler_kind || !r->handler_name || (col(s, 5) && !r->escalate_to))
+			brc = nomem(c->err);
+	}
+	brc = done(c, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, brc);
+	if (brc)
+		rules_release(rs);
+	return brc;
+}
+
+enum chain { CHAIN_OK = 1, CHAIN_CYCLE, CHAIN_DEAD };
+
+struct chains {
+	unsigned char *state;   /* 0 new, 1 on the current walk, 2 known */
+	unsigned char *res;     /* enum chain */
+	int *at;                /* the vacant end, or a role on the cycle */
+	int *stack;
+};
+
+/* Where the escalation chain starting at role x (inclusive) ends: each
+ * role's result is remembered, so all chains cost O(roles) together. */
+static enum chain chain_eval(const struct roles *r, struct chains *ch, int x,
+			     int *at)
+{
+	size_t n = 0, i;
+	enum chain res;
+	int a;
+
+	for (;;) {
+		if (ch->state[x] == 2) {
+			res = ch->res[x];
+			a = ch->at[x];
+			break;
+		}
+		if (ch->state[x] == 1) {
+			res = CHAIN_CYCLE;
+			a = x;
+			break;
+		}
+		ch->state[x] = 1;
+		ch->stack[n++] = x;
+		if (r->up[x] < 0) {
+			res = r->held[x] ? CHAIN_OK : CHAIN_DEAD;
+			a = x;
+			break;
+		}
+		x = r->up[x];
+	}
+	for (i = 0; i < n; i++) {
+		ch->state[ch->stack[i]] = 2;
+		ch->res[ch->stack[i]] = (unsigned char)res;
+		ch->at[ch->stack[i]] = a;
+	}
+	*at = a;
+	return res;
+}
+
+/* "a -> b -> a": the cycle through role `at`. */
+static void cycle_text(const struct roles *r, int at, struct strbuf *sb)
+{
+	int x = at;
+	size_t steps = 0;
+
+	strbuf_addstr(sb, r->name[at]);
+	do {
+		x = r->up[x];
+		strbuf_addf(sb, " -> %s", r->name[x]);
+	} while (x != at && ++steps <= r->n);
+}
+
+static enum baton_code chain_finding(struct ctx *c, const struct roles *r,
+				     const char *kind, const char *name,
+				     const char *team, enum chain res, int at)
+{
+	struct strbuf sb = STRBUF_INIT;
+	enum baton_code brc = BATON_OK;
+
+	if (res == CHAIN_CYCLE) {
+		cycle_text(r, at, &sb);
+		if (!strbuf_ok(&sb))
+			return nomem(c->err);
+		brc = add(c, "escalation-dead-end", AUDIT_ERROR, kind, name, team,
+			  "%s/%s: its escalation path cycles (%s): point one of these reportsTo outside the loop",
+			  kind, name, sb.buf);
+	} else if (res == CHAIN_DEAD) {
+		brc = add(c, "escalation-dead-end", AUDIT_ERROR, kind, name, team,
+			  "%s/%s: its escalation path ends at role/%s, which has no active holder: appoint a holder or give it a reportsTo",
+			  kind, name, r->name[at]);
+	}
+	strbuf_release(&sb);
+	return brc;
+}
+
+static enum baton_code check_escalation_dead_end(struct ctx *c)
+{
+	struct roles r;
+	struct rules rs;
+	struct chains ch = { NULL, NULL, NULL, NULL };
+	enum baton_code brc;
+	size_t i;
+	int at;
+
+	if ((brc = roles_load(c, &r)))
+		return brc;
+	if ((brc = rules_load(c, &rs))) {
+		roles_release(&r);
+		return brc;
+	}
+	ch.state = calloc(r.n + 1, 1);
+	ch.res = calloc(r.n + 1, 1);
+	ch.at = calloc(r.n + 1, sizeof(int));
+	ch.stack = calloc(r.n + 1, sizeof(int));
+	if (!ch.state || !ch.res || !ch.at || !ch.stack) {
+		brc = nomem(c->err);
+		goto out;
+	}
+	/* A role's path starts at its reportsTo; a role without one is a top. */
+	for (i = 0; !brc && i < r.n; i++) {
+		enum chain res;
+
+		if (r.up[i] < 0)
+			continue;
+		res = chain_eval(&r, &ch, r.up[i], &at);
+		brc = chain_finding(c, &r, "role", r.name[i], r.team[i], res, at);
+	}
+	/* A rule's escalateTo replaces its handler's reportsTo. */
+	for (i = 0; !brc && i < rs.n; i++) {
+		int e = index_get(r.index, rs.r[i].escalate_to);
+		enum chain res;
+
+		if (e < 0)
+			continue;
+		res = chain_eval(&r, &ch, e, &at);
+		brc = chain_finding(c, &r, "rule", rs.r[i].name, rs.r[i].team, res, at);
+	}
+out:
+	free(ch.state);
+	free(ch.res);
+	free(ch.at);
+	free(ch.stack);
+	roles_release(&r);
+	rules_release(&rs);
+	return brc;
+}
+
+struct shadow {
+	char *norm;          /* topic_normalize of the pattern */
+	const char *name;
+	int priority;
+	size_t i;
+};
+
+/* Same pattern together; within it the winner first (higher priority, then
+ * the smaller name), as topic_rank_cmp orders rules of equal rank. */
+static int shadow_cmp(const void *a, const void *b)
+{
+	const struct shadow *x = a, *y = b;
+	int d = strcmp(x->norm, y->norm);
+
+	if (d)
+		return d;
+	if (x->priority != y->priority)
+		return x->priority > y->priority ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static enum baton_code check_shadowed_rule(struct ctx *c)
+{
+	struct rules rs;
+	struct shadow *sh = NULL;
+	size_t i, n = 0, w = 0;
+	enum baton_code brc;
+
+	if ((brc = rules_load(c, &rs)))
+		return brc;
+	if (!(sh = calloc(rs.n + 1, sizeof(*sh)))) {
+		brc = nomem(c->err);
+		goto out;
+	}
+	for (i = 0; i < rs.n; i++) {
+		if (!rs.r[i].topic)
+			continue; /* a rule found by free text only */
+		if (!(sh[n].norm = topic_normalize(rs.r[i].topic))) {
+			brc = nomem(c->err);
+			goto out;
+		}
+		sh[n].name = rs.r[i].name;
+		sh[n].priority = rs.r[i].priority;
+		sh[n++].i = i;
+	}
+	qsort(sh, n, sizeof(*sh), shadow_cmp);
+	/* In each group of equal patterns the first one wins every time. */
+	for (i = 0; !brc && i < n; i++) {
+		const struct rule_row *r, *win;
+
+		if (i == 0 || strcmp(sh[i].norm, sh[w].norm)) {
+			w = i;
+			continue;
+		}
+		r = &rs.r[sh[i].i];
+		win = &rs.r[sh[w].i];
+		brc = add(c, "shadowed-rule", AUDIT_WARNING, "rule", r->name, r->team,
+			  "rule/%s can never win: rule/%s has the same topic '%s' and outranks it (priority %d, against %d): delete it or change its topic",
+			  r->name, win->name, sh[i].norm, win->priority, r->priority);
+	}
+out:
+	for (i = 0; sh && i < n; i++)
+		free(sh[i].norm);
+	free(sh);
+	rules_release(&rs);
+	return brc;
+}
+
+/* ------------------------------------------------------------------ */
+/* person-in-process: one matcher over every name, one scan per text   */
+/* ------------------------------------------------------------------ */
+
+/* Handles and emails are looked up per token, display names per sequence
+ * of up to `maxwords` words: each text is tokenised once and each token
+ * costs a few hash lookups, whatever the number of people. */
+
+enum { HOW_HANDLE = 1, HOW_NAME = 2, HOW_EMAIL = 4 };
+
+struct matcher {
+	json_t *handles, *names, *emails; /* key -> [person index...] */
+	int maxwords;
+	size_t np;
+	char **person;
+	int *slot;                        /* person -> hit index, or -1 */
+};
+
+struct hit {
+	int person;
+	unsigned how;
+	int where;                        /* 0 body, N step N */
+	int places;
+};
+
+struct hits {
+	struct hit *h;
+	size_t n, alloc;
+	int oom;
+};
+
+static int is_word(unsigned char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= '0' && ch <= '9') || ch >= 0x80;
+}
+
+static int is_alnum(unsigned char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= '0' && ch <= '9');
+}
+
+static int is_token(unsigned char ch)
+{
+	return is_alnum(ch) || ch == '.' || ch == '_' || ch == '-' || ch == '+' ||
+	       ch == '@' || ch == '%';
+}
+
+static char lower(char ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+}
+
+/* The words of s, ASCII-lower-cased and joined by one space, into out;
+ * returns the number of words. "Mary-Jane  O'Neil" -> "mary jane o neil". */
+static int words_key(const char *s, struct strbuf *out)
+{
+	int n = 0;
+
+	strbuf_reset(out);
+	while (s && *s) {
+		if (!is_word((unsigned char)*s)) {
+			s++;
+			continue;
+		}
+		if (n++)
+			strbuf_addch(out, ' ');
+		while (*s && is_word((unsigned char)*s))
+			strbuf_addch(out, lower(*s++));
+	}
+	return n;
+}
+
+static int map_add(json_t *map, const char *key, size_t len, int person)
+{
+	json_t *a = json_object_getn(map, key, len);
+
+	if (!a) {
+		if (!(a = json_array()) || json_object_setn_new_nocheck(map, key, len, a))
+			return -1;
+	}
+	return json_array_append_new(a, json_integer(person));
+}
+
+static void matcher_release(struct matcher *m)
+{
+	size_t i;
+
+	json_decref(m->handles);
+	json_decref(m->names);
+	json_decref(m->emails);
+	for (i = 0; i < m->np; i++)
+		free(m->person[i]);
+	free(m->person);
+	free(m->slot);
+	memset(m, 0, sizeof(*m));
+}
+
+static enum baton_code matcher_load(struct ctx *c, struct matcher *m)
+{
+	static const char sql[] =
+		"SELECT name, display_name, email FROM person ORDER BY name";
+	sqlite3_stmt *s = prep(c, sql);
+	struct strbuf key = STRBUF_INIT;
+	enum baton_code brc = BATON_OK;
+	size_t alloc = 0;
+	int rc = SQLITE_DONE;
+
+	memset(m, 0, sizeof(*m));
+	if (!s)
+		return c->err->code;
+	m->handles = json_object();
+	m->names = json_object();
+	m->emails = json_object();
+	if (!m->handles || !m->names || !m->emails)
+		brc = nomem(c->err);
+	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = col(s, 0), *email = col(s, 2);
+		int nw, p = (int)m->np;
+
+		if (m->np == alloc) {
+			size_t na = alloc ? alloc * 2 : 64;
+			char **np = realloc(m->person, na * sizeof(*np));
+
+			if (!np) {
+				brc = nomem(c->err);
+				break;
+			}
+			m->person = np;
+			alloc = na;
+		}
+		if (!(m->person[m->np] = strdup(name))) {
+			brc = nomem(c->err);
+			break;
+		}
+		m->np++;
+		if (map_add(m->handles, name, strlen(name), p))
+			brc = nomem(c->err);
+		nw = words_key(col(s, 1), &key);
+		if (nw > 0 && map_add(m->names, key.buf, key.len, p))
+			brc = nomem(c->err);
+		if (nw > m->maxwords)
+			m->maxwords = nw;
+		if (email && *email) {
+			strbuf_reset(&key);
+			while (*email)
+				strbuf_addch(&key, lower(*email++));
+			if (map_add(m->emails, key.buf, key.len, p))
+				brc = nomem(c->err);
+		}
+		if (!strbuf_ok(&key))
+			brc = nomem(c->err);
+	}
+	brc = done(c, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, brc);
+	strbuf_release(&key);
+	if (!brc && !(m->slot = malloc((m->np + 1) * sizeof(int))))
+		brc = nomem(c->err);
+	if (!brc)
+		memset(m->slot, 0xff, (m->np + 1) * sizeof(int));
+	if (brc)
+		matcher_release(m);
+	return brc;
+}
+
+static void hit_add(struct matcher *m, struct hits *hs, const json_t *people,
+		    unsigned how, int where)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(people); i++) {
+		int p = (int)json_integer_value(json_array_get(people, i));
+		struct hit *h;
+
+		if (m->slot[p] < 0) {
+			if (hs->n == hs->alloc) {
+				size_t na = hs->alloc ? hs->alloc * 2 : 8;
+				struct hit *nh = realloc(hs->h, na * sizeof(*nh));
+
+				if (!nh) {
+					hs->oom = 1;
+					return;
+				}
+				hs->h = nh;
+				hs->alloc = na;
+			}
+			m->slot[p] = (int)hs->n;
+			hs->h[hs->n++] = (struct hit){ p, 0, where, 0 };
+		}
+		h = &hs->h[m->slot[p]];
+		if (h->where != where)
+			h->places = 1; /* named in more than one place */
+		h->how |= how;
+	}
+}
+
+/* Scan one text (a step or the body) for every person it names. */
+static void scan_text(struct matcher *m, struct hits *hs, const char *text,
+		      int where, struct strbuf *key)
+{
+	const char *s = text, *b, *e, *at;
+	const json_t *a;
+	size_t nw = 0, walloc = 0, i;
+	struct word { const char *s; size_t len; } *w = NULL;
+
+	if (!text)
+		return;
+	/* Tokens for handles (whole word or @handle) and emails. */
+	while (*s) {
+		if (!is_token((unsigned char)*s)) {
+			s++;
+			continue;
+		}
+		b = s;
+		while (*s && is_token((unsigned char)*s))
+			s++;
+		e = s;
+		while (e > b && !is_alnum((unsigned char)e[-1]))
+			e--;
+		while (b < e && !is_alnum((unsigned char)*b) && *b != '@')
+			b++;
+		if (b >= e)
+			continue;
+		at = memchr(b, '@', (size_t)(e - b));
+		if (at == b) {
+			if ((a = json_object_getn(m->handles, b + 1, (size_t)(e - b - 1))))
+				hit_add(m, hs, a, HOW_HANDLE, where);
+		} else if (at) {
+			strbuf_reset(key);
+			for (const char *q = b; q < e; q++)
+				strbuf_addch(key, lower(*q));
+			if (strbuf_ok(key) && (a = json_object_getn(m->emails, key->buf, key->len)))
+				hit_add(m, hs, a, HOW_EMAIL, where);
+			if ((a = json_object_getn(m->handles, b, (size_t)(at - b))))
+				hit_add(m, hs, a, HOW_HANDLE, where);
+		} else if ((a = json_object_getn(m->handles, b, (size_t)(e - b)))) {
+			hit_add(m, hs, a, HOW_HANDLE, where);
+		}
+	}
+	/* Words for display names: every run of up to maxwords words. */
+	for (s = text; *s;) {
+		if (!is_word((unsigned char)*s)) {
+			s++;
+			continue;
+		}
+		if (nw == walloc) {
+			size_t na = walloc ? walloc * 2 : 64;
+			struct word *nwp = realloc(w, na * sizeof(*nwp));
+
+			if (!nwp) {
+				hs->oom = 1;
+				goto out;
+			}
+			w = nwp;
+			walloc = na;
+		}
+		w[nw].s = s;
+		while (*s && is_word((unsigned char)*s))
+			s++;
+		w[nw].len = (size_t)(s - w[nw].s);
+		nw++;
+	}
+	for (i = 0; i < nw; i++) {
+		size_t k;
+
+		strbuf_reset(key);
+		for (k = 0; k < (size_t)m->maxwords && i + k < nw; k++) {
+			size_t j;
+
+			if (k)
+				strbuf_addch(key, ' ');
+			for (j = 0; j < w[i + k].len; j++)
+				strbuf_addch(key, lower(w[i + k].s[j]));
+			if (!strbuf_ok(key)) {
+				hs->oom = 1;
+				goto out;
+			}
+			if ((a = json_object_getn(m->names, key->buf, key->len)))
+				hit_add(m, hs, a, HOW_NAME, where);
+		}
+	}
+out:
+	free(w);
+}
+
+static enum baton_code process_findings(struct ctx *c, struct matcher *m,
+					struct hits *hs, const char *proc,
+					const char *team)
+{
+	enum baton_code brc = BATON_OK;
+	size_t i;
+
+	for (i = 0; i < hs->n; i++) {
+		const struct hit *h = &hs->h[i];
+		struct strbuf how = STRBUF_INIT, where = STRBUF_INIT;
+		const char *ways[3];
+		int nways = 0, k;
+
+		if (h->how & HOW_HANDLE)
+			ways[nways++] = "handle";
+		if (h->how & HOW_NAME)
+			ways[nways++] = "display name";
+		if (h->how & HOW_EMAIL)
+			ways[nways++] = "email";
+		for (k = 0; k < nways; k++)
+			strbuf_addf(&how, "%s%s", k == 0 ? "" : k == nways - 1 ? " and " : ", ",
+				    ways[k]);
+		if (h->where)
+			strbuf_addf(&where, "step %d", h->where);
+		else
+			strbuf_addstr(&where, "the body");
+		if (h->places)
+			strbuf_addstr(&where, " and elsewhere");
+		if (!brc && (!strbuf_ok(&how) || !strbuf_ok(&where)))
+			brc = nomem(c->err);
+		if (!brc)
+			brc = add(c, "person-in-process", AUDIT_WARNING, "process", proc, team,
+				  "process/%s names person/%s (by %s, in %s): refer to the role that does it, not the person",
+				  proc, m->person[h->person], how.buf, where.buf);
+		m->slot[h->person] = -1;
+		strbuf_release(&how);
+		strbuf_release(&where);
+	}
+	hs->n = 0;
+	return brc;
+}
+
+static enum baton_code check_person_in_process(struct ctx *c)
+{
+	static const char sql[] =
+		"SELECT p.name, o.team, 0 AS ord, p.body FROM process p"
+		" LEFT JOIN role o ON o.name = p.owner"
+		" UNION ALL SELECT s.process, NULL, s.ord + 1, s.text FROM process_step s"
+		" ORDER BY 1, 3";
+	struct matcher m;
+	struct hits hs = { NULL, 0, 0, 0 };
+	struct strbuf key = STRBUF_INIT;
+	char *proc = NULL, *team = NULL;
+	sqlite3_stmt *s;
+	enum baton_code brc;
+	int rc = SQLITE_DONE;
+
+	if ((brc = matcher_load(c, &m)))
+		return brc;
+	if (!(s = prep(c, sql))) {
+		brc = c->err->code;
+		goto out;
+	}
+	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = col(s, 0);
+
+		if (!proc || strcmp(proc, name)) {
+			if (proc)
+				brc = process_findings(c, &m, &hs, proc, team);
+			free(proc);
+			free(team);
+			proc = xstrdup(name);
+			team = xstrdup(col(s, 1));
+			if (!proc || (col(s, 1) && !team)) {
+				brc = nomem(c->err);
+				break;
+			}
+		}
+		scan_text(&m, &hs, col(s, 3), sqlite3_column_int(s, 2), &key);
+		if (hs.oom)
+			brc = nomem(c->err);
+	}
+	brc = done(c, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, brc);
+	if (!brc && proc)
+		brc = process_findings(c, &m, &hs, proc, team);
+out:
+	free(proc);
+	free(team);
+	free(hs.h);
+	strbuf_release(&key);
+	matcher_release(&m);
+	return brc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Truck factor                                                        */
+/* ------------------------------------------------------------------ */
+
+/* Responsibilities, the people covering them and the team tree, as
+ * compressed adjacency lists (CSR): off[i]..off[i+1] in the flat array. */
+struct bf {
+	size_t nresp, nperson, nteam;
+	int *resp_team;               /* team index or -1 */
+	char **person;                /* person names, in order of first sight */
+	json_t *pindex, *tindex;
+	int *rc_off, *rc;             /* responsibility -> covering people */
+	int *pr_off, *pr;             /* person -> responsibilities covered */
+	char **team;                  /* team names, sorted */
+	int *parent;
+	int *ch_off, *ch;             /* team -> child teams */
+	int *tr_off, *tr;             /* team -> its own responsibilities */
+	/* scratch for one scope */
+	int *cnt, *pstamp, *rstamp, *remaining, *order, *scope, *tstack;
+	int *tseen, *tlist;
+	int stamp, tstamp;
+};
+
+static void bf_release(struct bf *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->nperson; i++)
+		free(b->person[i]);
+	for (i = 0; i < b->nteam; i++)
+		free(b->team[i]);
+	free(b->person);
+	free(b->team);
+	json_decref(b->pindex);
+	json_decref(b->tindex);
+	free(b->resp_team);
+	free(b->rc_off);
+	free(b->rc);
+	free(b->pr_off);
+	free(b->pr);
+	free(b->parent);
+	free(b->ch_off);
+	free(b->ch);
+	free(b->tr_off);
+	free(b->tr);
+	free(b->cnt);
+	free(b->pstamp);
+	free(b->rstamp);
+	free(b->remaining);
+	free(b->order);
+	free(b->scope);
+	free(b->tstack);
+	free(b->tseen);
+	free(b->tlist);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Build a CSR of n rows from (row, value) pairs. */
+static int csr_build(size_t n, const int *row, const int *val, size_t npairs,
+		     int **off_out, int **flat_out)
+{
+	int *off = calloc(n + 2, sizeof(int)), *flat = malloc((npairs + 1) * sizeof(int));
+	int *fill = calloc(n + 1, sizeof(int));
+	size_t i;
+
+	if (!off || !flat || !fill) {
+		free(off);
+		free(flat);
+		free(fill);
+		return -1;
+	}
+	for (i = 0; i < npairs; i++)
+		off[row[i] + 1]++;
+	for (i = 0; i < n; i++)
+		off[i + 1] += off[i];
+	for (i = 0; i < npairs; i++)
+		flat[off[row[i]] + fill[row[i]]++] = val[i];
+	free(fill);
+	*off_out = off;
+	*flat_out = flat;
+	return 0;
+}
+
+/* A growable array of ints. */
+struct ivec {
+	int *v;
+	size_t n, alloc;
+};
+
+static int ivec_push(struct ivec *a, int x)
+{
+	if (a->n == a->alloc) {
+		size_t na = a->alloc ? a->alloc * 2 : 256;
+		int *nv = realloc(a->v, na * sizeof(int));
+
+		if (!nv)
+			return -1;
+		a->v = nv;
+		a->alloc = na;
+	}
+	a->v[a->n++] = x;
+	return 0;
+}
+
+static enum baton_code bf_load(struct ctx *c, struct bf *b)
+{
+	static const char team_sql[] = "SELECT name, parent FROM team ORDER BY name";
+	static const char resp_sql[] =
+		"SELECT ro.team FROM responsibility r LEFT JOIN role ro ON ro.name = r.role"
+		" ORDER BY r.role, r.id";
+	/* Each (responsibility, person) once: holders of its role and people
+	 * who know one of its processes, active and current on ?1. */
+	static const char pair_sql[] = ACT_CTE
+		", rs AS (SELECT role, id, row_number() OVER (ORDER BY role, id) - 1 AS i"
+		"  FROM responsibility)"
+		" SELECT rs.i, cur.person FROM rs JOIN cur ON cur.role = rs.role"
+		" UNION SELECT rs.i, k.person FROM rs JOIN responsibility_process rp"
+		"  ON rp.role = rs.role AND rp.resp = rs.id"
+		"  JOIN known_by k ON k.process = rp.process"
+		"  JOIN act ON act.name = k.person";
+	struct ivec parents = { NULL, 0, 0 }, rt = { NULL, 0, 0 };
+	struct ivec pr = { NULL, 0, 0 }, pp = { NULL, 0, 0 };
+	struct ivec tc = { NULL, 0, 0 }, tp = { NULL, 0, 0 };
+	char **pnames = NULL;
+	size_t palloc = 0, talloc = 0, i;
+	sqlite3_stmt *s;
+	enum baton_code brc = BATON_OK;
+	int rc = SQLITE_DONE;
+
+	memset(b, 0, sizeof(*b));
+	b->pindex = json_object();
+	b->tindex = json_object();
+	if (!b->pindex || !b->tindex) {
+		brc = nomem(c->err);
+		goto out;
+	}
+	/* Teams (parents resolved after all are known). */
+	if (!(s = prep(c, team_sql))) {
+		brc = c->err->code;
+		goto out;
+	}
+	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (b->nteam == talloc) {
+			size_t na = talloc ? talloc * 2 : 32;
+			char **nt = realloc(b->team, na * sizeof(*nt));
+			char **np = realloc(pnames, na * sizeof(*np));
+
+			if (nt)
+				b->team = nt;
+			if (np)
+				pnames = np;
+			if (!nt || !np) {
+				brc = nomem(c->err);
+				break;
+			}
+			talloc = na;
+		}
+		b->team[b->nteam] = xstrdup(col(s, 0));
+		pnames[b->nteam] = xstrdup(col(s, 1));
+		if (!b->team[b->nteam]) {
+			free(pnames[b->nteam]);
+			brc = nomem(c->err);
+			break;
+		}
+		b->nteam++;
+		if ((col(s, 1) && !pnames[b->nteam - 1]) ||
+		    index_put(b->tindex, b->team[b->nteam - 1], b->nteam - 1))
+			brc = nomem(c->err);
+	}
+	if ((brc = done(c, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, brc)))
+		goto out;
+	b->parent = calloc(b->nteam + 1, sizeof(int));
+	if (!b->parent) {
+		brc = nomem(c->err);
+		goto out;
+	}
+	for (i = 0; i < b->nteam; i++) {
+		b->parent[i] = index_get(b->tindex, pnames[i]);
+		if (b->parent[i] >= 0 && (ivec_push(&tp, b->parent[i]) || ivec_push(&tc, (int)i))) {
+			brc = nomem(c->err);
+			goto out;
+		}
+	}
+	if (csr_build(b->nteam, tp.v, tc.v, tp.n, &b->ch_off, &b->ch)) {
+		brc = nomem(c->err);
+		goto out;
+	}
+	/* Responsibilities, in the order row_number() numbers them. */
+	if (!(s = prep(c, resp_sql))) {
+		brc = c->err->code;
+		goto out;
+	}
+	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int t = index_get(b->tindex, col(s, 0));
+
+		if (ivec_push(&rt, t) || (t >= 0 && (ivec_push(&parents, t) ||
+						     ivec_push(&pr, (int)rt.n - 1))))
+			brc = nomem(c->err);
+	}
+	if ((brc = done(c, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, brc)))
+		goto out;
+	b->nresp = rt.n;
+	b->resp_team = rt.v;
+	rt.v = NULL;
+	if (csr_build(b->nteam, parents.v, pr.v, parents.n, &b->tr_off, &b->tr)) {
+		brc = nomem(c->err);
+		goto out;
+	}
+	/* Coverage pairs. */
+	pr.n = pp.n = 0;
+	if (!(s = prep(c, pair_sql))) {
+		brc = c->err->code;
+		goto out;
+	}
+	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int r = sqlite3_column_int(s, 0), p = index_get(b->pindex, col(s, 1));
+
+		if (r < 0 || (size_t)r >= b->nresp)
+			continue; /* cannot happen: same snapshot */
+		if (p < 0) {
+			if (b->nperson == palloc) {
+				size_t na = palloc ? palloc * 2 : 64;
+				char **np = realloc(b->person, na * sizeof(*np));
+
+				if (!np) {
+					brc = nomem(c->err);
+					break;
+				}
+				b->person = np;
+				palloc = na;
+			}
+			p = (int)b->nperson;
+			if (!(b->person[p] = xstrdup(col(s, 1)))) {
+				brc = nomem(c->err);
+				break;
+			}
+			b->nperson++;
+			if (index_put(b->pindex, b->person[p], (size_t)p)) {
+				brc = nomem(c->err);
+				break;
+			}
+		}
+		if (ivec_push(&pr, r) || ivec_push(&pp, p))
+			brc = nomem(c->err);
+	}
+	if ((brc = done(c, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, brc)))
+		goto out;
+	if (csr_build(b->nresp, pr.v, pp.v, pr.n, &b->rc_off, &b->rc) ||
+	    csr_build(b->nperson, pp.v, pr.v, pp.n, &b->pr_off, &b->pr)) {
+		brc = nomem(c->err);
+		goto out;
+	}
+	b->cnt = calloc(b->nperson + 1, sizeof(int));
+	b->pstamp = calloc(b->nperson + 1, sizeof(int));
+	b->order = calloc(b->nperson + 1, sizeof(int));
+	b->rstamp = calloc(b->nresp + 1, sizeof(int));
+	b->remaining = calloc(b->nresp + 1, sizeof(int));
+	b->scope = calloc(b->nresp + 1, sizeof(int));
+	b->tstack = calloc(b->nteam + 1, sizeof(int));
+	b->tseen = calloc(b->nteam + 1, sizeof(int));
+	b->tlist = calloc(b->nteam + 1, sizeof(int));
+	if (!b->cnt || !b->pstamp || !b->order || !b->rstamp || !b->remaining ||
+	    !b->scope || !b->tstack || !b->tseen || !b->tlist)
+		brc = nomem(c->err);
+out:
+	if (pnames)
+		for (i = 0; i < b->nteam; i++)
+			free(pnames[i]);
+	free(pnames);
+	free(parents.v);
+	free(rt.v);
+	free(pr.v);
+	free(pp.v);
+	free(tc.v);
+	free(tp.v);
+	if (brc)
+		bf_release(b);
+	return brc;
+}
+
+struct order_item {
+	int cnt;
+	const char *name;
+	int p;
+};
+
+static int order_cmp(const void *a, const void *b)
+{
+	const struct order_item *x = a, *y = b;
+
+	if (x->cnt != y->cnt)
+		return x->cnt > y->cnt ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* Truck factor of the responsibilities scope[0..n); the removed people are
+ * appended to `people` (may be NULL). Returns -1 when out of memory. */
+static int bf_scope(struct bf *b, const int *scope, size_t n, json_t *people)
+{
+	struct order_item *items = NULL;
+	size_t i, ni = 0, uncovered = 0, k;
+	int stamp = ++b->stamp, tf = 0;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		int r = scope[i];
+
+		b->rstamp[r] = stamp;
+		b->remaining[r] = b->rc_off[r + 1] - b->rc_off[r];
+		if (b->remaining[r] == 0)
+			uncovered++;
+		for (k = (size_t)b->rc_off[r]; k < (size_t)b->rc_off[r + 1]; k++) {
+			int p = b->rc[k];
+
+			if (b->pstamp[p] != stamp) {
+				b->pstamp[p] = stamp;
+				b->cnt[p] = 0;
+				b->order[ni++] = p;
+			}
+			b->cnt[p]++;
+		}
+	}
+	if (!(items = malloc((ni + 1) * sizeof(*items))))
+		return -1;
+	for (i = 0; i < ni; i++)
+		items[i] = (struct order_item){ b->cnt[b->order[i]], b->person[b->order[i]],
+						b->order[i] };
+	qsort(items, ni, sizeof(*items), order_cmp);
+	/* Remove people until more than half are uncovered. */
+	for (i = 0; i < ni && uncovered * 2 <= n; i++) {
+		int p = items[i].p;
+
+		tf++;
+		if (people && json_array_append_new(people, json_string(b->person[p]))) {
+			free(items);
+			return -1;
+		}
+		for (k = (size_t)b->pr_off[p]; k < (size_t)b->pr_off[p + 1]; k++) {
+			int r = b->pr[k];
+
+			if (b->rstamp[r] == stamp && --b->remaining[r] == 0)
+				uncovered++;
+		}
+	}
+	free(items);
+	return tf;
+}
+
+/* Team t and its sub-teams into b->tlist (each once, even if the parents
+ * were to loop); returns how many. */
+static size_t bf_subtree(struct bf *b, int t)
+{
+	size_t n = 0, sp = 0;
+	int stamp = ++b->tstamp, k;
+
+	b->tstack[sp++] = t;
+	b->tseen[t] = stamp;
+	while (sp) {
+		int x = b->tstack[--sp];
+
+		b->tlist[n++] = x;
+		for (k = b->ch_off[x]; k < b->ch_off[x + 1]; k++) {
+			if (b->tseen[b->ch[k]] == stamp)
+				continue;
+			b->tseen[b->ch[k]] = stamp;
+			b->tstack[sp++] = b->ch[k];
+		}
+	}
+	return n;
+}
+
+/* The responsibilities of team t and its sub-teams into b->scope. */
+static size_t bf_team_scope(struct bf *b, int t)
+{
+	size_t nt = bf_subtree(b, t), n = 0, i;
+	int k;
+
+	for (i = 0; i < nt; i++)
+		for (k = b->tr_off[b->tlist[i]]; k < b->tr_off[b->tlist[i] + 1]; k++)
+			b->scope[n++] = b->tr[k];
+	return n;
+}
+
+/* {"truckFactor","people","responsibilities"} for a scope (+ "team"). */
+static json_t *bf_entry(struct bf *b, const char *team, size_t n)
+{
+	json_t *people = json_array(), *o;
+	int tf;
+
+	if (!people)
+		return NULL;
+	if ((tf = bf_scope(b, b->scope, n, people)) < 0) {
+		json_decref(people);
+		return NULL;
+	}
+	if (team)
+		o = json_pack("{s:s,s:i,s:o,s:I}", "team", team, "truckFactor", tf,
+			      "people", people, "responsibilities", (json_int_t)n);
+	else
+		o = json_pack("{s:i,s:o,s:I}", "truckFactor", tf, "people", people,
+			      "responsibilities", (json_int_t)n);
+	return o;
+}
+
+/* The busfactor report; only_team >= 0 keeps that team and its sub-teams. */
+static enum baton_code bf_report(struct ctx *c, struct bf *b, int only_team,
+				 json_t **out)
+{
+	json_t *teams = json_array(), *org = NULL, *e;
+	unsigned char *keep = calloc(b->nteam + 1, 1);
+	size_t i, n;
+
+	*out = NULL;
+	if (!teams || !keep)
+		goto oom;
+	for (i = 0; i < b->nresp; i++)
+		b->scope[i] = (int)i;
+	if (!(org = bf_entry(b, NULL, b->nresp)))
+		goto oom;
+	if (only_team >= 0) {
+		n = bf_subtree(b, only_team);
+		for (i = 0; i < n; i++)
+			keep[b->tlist[i]] = 1;
+	}
+	for (i = 0; i < b->nteam; i++) {
+		if (only_team >= 0 && !keep[i])
+			continue;
+		n = bf_team_scope(b, (int)i);
+		if (!(e = bf_entry(b, b->team[i], n)) || json_array_append_new(teams, e))
+			goto oom;
+	}
+	free(keep);
+	if (!(*out = json_pack("{s:o,s:o}", "organisation", org, "teams", teams)))
+		return nomem(c->err);
+	return BATON_OK;
+oom:
+	free(keep);
+	json_decref(teams);
+	json_decref(org);
+	return nomem(c->err);
+}
+
+static enum baton_code check_truck_factor_one(struct ctx *c)
+{
+	struct bf b;
+	enum baton_code brc;
+	size_t i, n;
+
+	if ((brc = bf_load(c, &b)))
+		return brc;
+	for (i = 0; !brc && i < b.nteam; i++) {
+		json_t *people = json_array();
+		struct strbuf names = STRBUF_INIT;
+		size_t k;
+		int tf;
+
+		n = bf_team_scope(&b, (int)i);
+		if (!people || (tf = bf_scope(&b, b.scope, n, people)) < 0) {
+			json_decref(people);
+			brc = nomem(c->err);
+			break;
+		}
+		for (k = 0; k < json_array_size(people); k++)
+			strbuf_addf(&names, "%s%s", k ? ", " : "",
+				    json_string_value(json_array_get(people, k)));
+		if (!strbuf_ok(&names))
+			brc = nomem(c->err);
+		else if (n > 0 && tf == 0)
+			brc = add(c, "truck-factor-one", AUDIT_ERROR, "team", b.team[i], b.team[i],
+				  "team/%s has truck factor 0: more than half of its %zu %s are covered by nobody active: appoint holders and spread the knowledge",
+				  b.team[i], n, plural((int)n, "responsibility", "responsibilities"));
+		else if (n > 0 && tf == 1)
+			brc = add(c, "truck-factor-one", AUDIT_ERROR, "team", b.team[i], b.team[i],
+				  "team/%s has truck factor 1: without %s more than half of its %zu %s would be uncovered: name backups and add people to knownBy",
+				  b.team[i], names.buf, n,
+				  plural((int)n, "responsibility", "responsibilities"));
+		strbuf_release(&names);
+		json_decref(people);
+	}
+	bf_release(&b);
+	return brc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Running checks, silencing, the report                               */
+/* ------------------------------------------------------------------ */
+
+static const struct check {
+	const char *id;
+	enum baton_code (*fn)(struct ctx *c);
+} checks[] = {
+	{ "vacant-role", check_vacant_role },
+	{ "single-holder", check_single_holder },
+	{ "undocumented-responsibility", check_undocumented_responsibility },
+	{ "person-routing", check_person_routing },
+	{ "person-in-process", check_person_in_process },
+	{ "knowledge-silo", check_knowledge_silo },
+	{ "stale-process", check_stale_process },
+	{ "escalation-dead-end", check_escalation_dead_end },
+	{ "leaving-without-handover", check_leaving_without_handover },
+	{ "relationship-at-risk", check_relationship_at_risk },
+	{ "overloaded-person", check_overloaded_person },
+	{ "handover-skipped-item", check_handover_skipped_item },
+	{ "shadowed-rule", check_shadowed_rule },
+	{ "truck-factor-one", check_truck_factor_one },
+};
+
+static enum baton_code ctx_init(struct ctx *c, struct store *st, const char *date,
+				const char *const *gone, size_t ngone, int max_roles,
+				struct baton_error *err)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	c->st = st;
+	c->err = err;
+	c->date = date ? date : st->today;
+	c->max_roles = max_roles > 0 ? max_roles : DEFAULT_MAX_ROLES;
+	if (!a)
+		return nomem(err);
+	for (i = 0; i < ngone; i++)
+		if (json_array_append_new(a, json_string(gone[i]))) {
+			json_decref(a);
+			return nomem(err);
+		}
+	c->gone = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	if (!c->gone)
+		return nomem(err);
+	if (!date_valid(c->date))
+		return baton_fail(err, BATON_USAGE, "'%s' is not a date YYYY-MM-DD", c->date);
+	return BATON_OK;
+}
+
+/* The team and its sub-teams as a set {name: true}. */
+static enum baton_code team_set(struct ctx *c, const char *team, json_t **out)
+{
+	static const char sql[] =
+		"WITH RECURSIVE sub(name) AS (SELECT name FROM team WHERE name = ?1"
+		" UNION SELECT team.name FROM team JOIN sub ON team.parent = sub.name)"
+		" SELECT name FROM sub";
+	sqlite3_stmt *s = store_cached(c->st, sql, c->err);
+	json_t *set = json_object();
+	enum baton_code brc = BATON_OK;
+	int rc;
+
+	*out = NULL;
+	if (!s || !set) {
+		json_decref(set);
+		return s ? nomem(c->err) : c->err->code;
+	}
+	if (sqlite3_bind_text(s, 1, team, -1, SQLITE_STATIC)) {
+		json_decref(set);
+		return store_fail(c->st, c->err, "cannot bind the team");
+	}
+	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (json_object_set_new(set, col(s, 0), json_true()))
+			brc = nomem(c->err);
+	brc = done(c, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, brc);
+	if (!brc && json_object_size(set) == 0)
+		brc = baton_fail(c->err, BATON_NOTFOUND, "no such team '%s'", team);
+	if (brc)
+		json_decref(set);
+	else
+		*out = set;
+	return brc;
+}
+
+/* Every audit.ignore entry as {"KIND/NAME\nCHECK": reason}. */
+static enum baton_code ignores_load(struct ctx *c, json_t **out)
+{
+	static const char sql[] =
+		"SELECT e.kind || '/' || e.name || char(10) || json_extract(j.value, '$.check'),"
+		" json_extract(j.value, '$.reason')"
+		" FROM entity e, json_each(e.spec, '$.audit.ignore') j";
+	sqlite3_stmt *s = prep(c, sql);
+	json_t *set = json_object();
+	enum baton_code brc = BATON_OK;
+	int rc = SQLITE_DONE;
+
+	*out = NULL;
+	if (!s || !set) {
+		json_decref(set);
+		return s ? nomem(c->err) : c->err->code;
+	}
+	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *key = col(s, 0), *why = col(s, 1);
+
+		if (key && json_object_set_new(set, key, json_string(why ? why : "")))
+			brc = nomem(c->err);
+	}
+	brc = done(c, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, brc);
+	if (brc)
+		json_decref(set);
+	else
+		*out = set;
+	return brc;
+}
+
+static int opt_strcmp(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a ? -1 : b ? 1 : 0; /* NULL last */
+	return strcmp(a, b);
+}
+
+static int finding_cmp(const void *a, const void *b)
+{
+	const struct finding *x = a, *y = b;
+	int d;
+
+	if (x->severity != y->severity)
+		return x->severity < y->severity ? -1 : 1;
+	if ((d = opt_strcmp(x->team, y->team)) || (d = strcmp(x->entity, y->entity)) ||
+	    (d = strcmp(x->check, y->check)))
+		return d;
+	return strcmp(x->message, y->message);
+}
+
+static enum baton_code report_build(struct ctx *c, const json_t *teams,
+				    const json_t *ignores, json_t **out)
+{
+	json_t *findings = json_array(), *silenced = json_array(), *o;
+	struct strbuf key = STRBUF_INIT;
+	int count[3] = { 0, 0, 0 };
+	size_t i;
+
+	*out = NULL;
+	if (!findings || !silenced)
+		goto oom;
+	qsort(c->f, c->n, sizeof(*c->f), finding_cmp);
+	for (i = 0; i < c->n; i++) {
+		const struct finding *f = &c->f[i];
+		json_t *why;
+
+		if (teams && (!f->team || !json_object_get(teams, f->team)))
+			continue;
+		strbuf_reset(&key);
+		strbuf_addf(&key, "%s\n%s", f->entity, f->check);
+		if (!strbuf_ok(&key))
+			goto oom;
+		if ((why = json_object_get(ignores, key.buf))) {
+			o = json_pack("{s:s,s:s,s:O}", "check", f->check, "entity", f->entity,
+				      "reason", why);
+			if (!o || json_array_append_new(silenced, o))
+				goto oom;
+			continue;
+		}
+		o = json_pack("{s:s,s:s,s:s,s:s?,s:s}", "check", f->check, "severity",
+			      audit_severity_name(f->severity), "entity", f->entity,
+			      "team", f->team, "message", f->message);
+		if (!o || json_array_append_new(findings, o))
+			goto oom;
+		count[f->severity]++;
+	}
+	strbuf_release(&key);
+	*out = json_pack("{s:o,s:{s:i,s:i,s:i},s:o}", "findings", findings, "summary",
+			 "error", count[0], "warning", count[1], "info", count[2],
+			 "silenced", silenced);
+	return *out ? BATON_OK : nomem(c->err);
+oom:
+	strbuf_release(&key);
+	json_decref(findings);
+	json_decref(silenced);
+	return nomem(c->err);
+}
+
+enum baton_code audit_run(struct store *st, const struct audit_opts *opts,
+			  json_t **report, struct baton_error *err)
+{
+	static const struct audit_opts none = { NULL, NULL, NULL, 0, NULL, 0 };
+	struct ctx c;
+	json_t *teams = NULL, *ignores = NULL;
+	enum baton_code brc;
+	size_t i;
+
+	*report = NULL;
+	if (!opts)
+		opts = &none;
+	if ((brc = ctx_init(&c, st, opts->date, opts->gone, opts->ngone,
+			    opts->max_roles, err)))
+		goto out;
+	if (opts->check && !audit_check_known(opts->check)) {
+		brc = baton_fail(err, BATON_USAGE, "no audit check is called '%s'",
+				 opts->check);
+		goto out;
+	}
+	if (opts->team && (brc = team_set(&c, opts->team, &teams)))
+		goto out;
+	for (i = 0; !brc && i < ARRAY_SIZE(checks); i++)
+		if (!opts->check || !strcmp(opts->check, checks[i].id))
+			brc = checks[i].fn(&c);
+	if (brc || (brc = ignores_load(&c, &ignores)))
+		goto out;
+	brc = report_build(&c, teams, ignores, report);
+out:
+	json_decref(teams);
+	json_decref(ignores);
+	ctx_release(&c);
+	return brc;
+}
+
+enum baton_code busfactor_run(struct store *st,
+			      const struct busfactor_opts *opts, json_t **out,
+			      struct baton_error *err)
+{
+	static const struct busfactor_opts none = { NULL, NULL, NULL, 0 };
+	struct ctx c;
+	struct bf b;
+	enum baton_code brc;
+	int t = -1;
+
+	*out = NULL;
+	memset(&b, 0, sizeof(b));
+	if (!opts)
+		opts = &none;
+	if ((brc = ctx_init(&c, st, opts->date, opts->gone, opts->ngone, 0, err)) ||
+	    (brc = bf_load(&c, &b)))
+		goto out;
+	if (opts->team && (t = index_get(b.tindex, opts->team)) < 0) {
+		brc = baton_fail(err, BATON_NOTFOUND, "no such team '%s'", opts->team);
+		goto out;
+	}
+	brc = bf_report(&c, &b, t, out);
+out:
+	bf_release(&b);
+	ctx_release(&c);
+	return brc;
+}
+
+/* ------------------------------------------------------------------ */
+/* What if                                                             */
+/* ------------------------------------------------------------------ */
+
+/* The outcome of routing each rule: {rule: {"role", "outcome"}}. */
+static enum baton_code routes_compute(struct ctx *c, json_t **out)
+{
+	struct roles r;
+	struct rules rs;
+	json_t *res = json_object();
+	struct strbuf sb = STRBUF_INIT;
+	int *seen = NULL;
+	enum baton_code brc;
+	size_t i;
+
+	*out = NULL;
+	if (!res)
+		return nomem(c->err);
+	if ((brc = roles_load(c, &r))) {
+		json_decref(res);
+		return brc;
+	}
+	if ((brc = rules_load(c, &rs))) {
+		roles_release(&r);
+		json_decref(res);
+		return brc;
+	}
+	if (!(seen = calloc(r.n + 1, sizeof(int)))) {
+		brc = nomem(c->err);
+		goto out;
+	}
+	for (i = 0; !brc && i < rs.n; i++) {
+		const struct rule_row *ru = &rs.r[i];
+		int is_role = !strcmp(ru->handler_kind, "role");
+		int h = is_role ? index_get(r.index, ru->handler_name) : -1;
+		int stamp = (int)i + 1, x, last = h;
+		json_t *o;
+
+		strbuf_reset(&sb);
+		if (is_role ? (h >= 0 && r.avail[h]) : ru->person_avail) {
+			strbuf_addstr(&sb, "available");
+		} else {
+			x = ru->escalate_to ? index_get(r.index, ru->escalate_to)
+					    : h >= 0 ? r.up[h] : -1;
+			if (h >= 0)
+				seen[h] = stamp;
+			for (;;) {
+				if (x < 0) {
+					if (last >= 0)
+						strbuf_addf(&sb, "dead end at %s", r.name[last]);
+					else
+						strbuf_addf(&sb, "dead end at person:%s", ru->handler_name);
+					break;
+				}
+				if (seen[x] == stamp) {
+					strbuf_addf(&sb, "cycle at %s", r.name[x]);
+					break;
+				}
+				if (r.avail[x]) {
+					strbuf_addf(&sb, "escalates to %s", r.name[x]);
+					break;
+				}
+				seen[x] = stamp;
+				last = x;
+				x = r.up[x];
+			}
+		}
+		if (!strbuf_ok(&sb)) {
+			brc = nomem(c->err);
+			break;
+		}
+		o = json_pack("{s:s?,s:s}", "role", is_role ? ru->handler_name : NULL,
+			      "outcome", sb.buf);
+		if (!o || json_object_set_new(res, ru->name, o))
+			brc = nomem(c->err);
+	}
+out:
+	free(seen);
+	strbuf_release(&sb);
+	roles_release(&r);
+	rules_release(&rs);
+	if (brc)
+		json_decref(res);
+	else
+		*out = res;
+	return brc;
+}
+
+static const char *jsonp_str(const json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	return v ? v : "";
+}
+
+/* Findings of `a` that are not in `b`, compared by check, severity, entity
+ * and message. */
+static int findings_minus(const json_t *a, const json_t *b, json_t *out)
+{
+	json_t *keys = json_object(), *f;
+	struct strbuf key = STRBUF_INIT;
+	size_t i;
+	int rc = -1;
+
+	if (!keys)
+		return -1;
+	for (int pass = 0; pass < 2; pass++) {
+		const json_t *arr = json_object_get(pass ? a : b, "findings");
+
+		json_array_foreach(arr, i, f) {
+			strbuf_reset(&key);
+			strbuf_addf(&key, "%s\n%s\n%s\n%s", jsonp_str(f, "check"),
+				    jsonp_str(f, "severity"), jsonp_str(f, "entity"),
+				    jsonp_str(f, "message"));
+			if (!strbuf_ok(&key))
+				goto out;
+			if (!pass) {
+				if (json_object_set_new(keys, key.buf, json_true()))
+					goto out;
+			} else if (!json_object_get(keys, key.buf) &&
+				   json_array_append(out, f)) {
+				goto out;
+			}
+		}
+	}
+	rc = 0;
+out:
+	strbuf_release(&key);
+	json_decref(keys);
+	return rc;
+}
+
+static enum baton_code person_check(struct ctx *c, const char *name)
+{
+	static const char sql[] = "SELECT 1 FROM person WHERE name = ?1";
+	sqlite3_stmt *s = store_cached(c->st, sql, c->err);
+	int rc;
+
+	if (!s)
+		return c->err->code;
+	if (sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC))
+		return store_fail(c->st, c->err, "cannot bind the person");
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return baton_fail(c->err, BATON_NOTFOUND, "no such person '%s'", name);
+	if (rc != SQLITE_ROW)
+		return store_fail(c->st, c->err, "cannot look the person up");
+	return BATON_OK;
+}
+
+/* Append {"team","before","after"} for each scope whose truck factor drops. */
+static int tf_drops(const json_t *before, const json_t *after, json_t *out)
+{
+	const json_t *bo = json_object_get(before, "organisation");
+	const json_t *ao = json_object_get(after, "organisation");
+	json_int_t b = json_integer_value(json_object_get(bo, "truckFactor"));
+	json_int_t a = json_integer_value(json_object_get(ao, "truckFactor"));
+	const json_t *bt = json_object_get(before, "teams");
+	const json_t *at = json_object_get(after, "teams");
+	size_t i;
+
+	if (a < b && json_array_append_new(out, json_pack("{s:n,s:I,s:I}", "team",
+							  "before", b, "after", a)))
+		return -1;
+	/* Same teams in the same (name) order on both sides. */
+	for (i = 0; i < json_array_size(bt) && i < json_array_size(at); i++) {
+		const json_t *x = json_array_get(bt, i), *y = json_array_get(at, i);
+
+		b = json_integer_value(json_object_get(x, "truckFactor"));
+		a = json_integer_value(json_object_get(y, "truckFactor"));
+		if (a < b && json_array_append_new(out, json_pack("{s:s,s:I,s:I}", "team",
+								  jsonp_str(x, "team"),
+								  "before", b, "after", a)))
+			return -1;
+	}
+	return 0;
+}
+
+enum baton_code whatif_run(struct store *st, const struct whatif_opts *opts,
+			   json_t **out, struct baton_error *err)
+{
+	struct audit_opts ao = { opts->date, NULL, NULL, opts->max_roles, NULL, 0 };
+	struct busfactor_opts bo = { opts->date, NULL, NULL, 0 };
+	json_t *a0 = NULL, *a1 = NULL, *b0 = NULL, *b1 = NULL, *r0 = NULL, *r1 = NULL;
+	json_t *people = json_array(), *nf = json_array(), *rf = json_array();
+	json_t *tfs = json_array(), *routes = json_array();
+	struct ctx c0, c1;
+	enum baton_code brc;
+	const char *rule;
+	json_t *v;
+	size_t i;
+
+	*out = NULL;
+	memset(&c1, 0, sizeof(c1));
+	if ((brc = ctx_init(&c0, st, opts->date, NULL, 0, 0, err)))
+		goto out;
+	if (!people || !nf || !rf || !tfs || !routes) {
+		brc = nomem(err);
+		goto out;
+	}
+	for (i = 0; i < opts->npeople; i++) {
+		if ((brc = person_check(&c0, opts->people[i])))
+			goto out;
+		if (json_array_append_new(people, json_string(opts->people[i]))) {
+			brc = nomem(err);
+			goto out;
+		}
+	}
+	if ((brc = ctx_init(&c1, st, opts->date, opts->people, opts->npeople, 0, err)))
+		goto out;
+	if ((brc = audit_run(st, &ao, &a0, err)))
+		goto out;
+	ao.gone = bo.gone = opts->people;
+	ao.ngone = bo.ngone = opts->npeople;
+	if ((brc = audit_run(st, &ao, &a1, err)) ||
+	    (brc = busfactor_run(st, &bo, &b1, err)))
+		goto out;
+	bo.gone = NULL;
+	bo.ngone = 0;
+	if ((brc = busfactor_run(st, &bo, &b0, err)) ||
+	    (brc = routes_compute(&c0, &r0)) || (brc = routes_compute(&c1, &r1)))
+		goto out;
+	if (findings_minus(a1, a0, nf) || findings_minus(a0, a1, rf) ||
+	    tf_drops(b0, b1, tfs)) {
+		brc = nomem(err);
+		goto out;
+	}
+	json_object_foreach(r1, rule, v) {
+		const char *after = jsonp_str(v, "outcome");
+		const char *before = jsonp_str(json_object_get(r0, rule), "outcome");
+		json_t *o;
+
+		if (!strcmp(before, after) || !strcmp(after, "available"))
+			continue;
+		o = json_pack("{s:s,s:O,s:s,s:s}", "rule", rule, "role",
+			      json_object_get(v, "role"), "before", before, "after", after);
+		if (!o || json_array_append_new(routes, o)) {
+			brc = nomem(err);
+			goto out;
+		}
+	}
+	*out = json_pack("{s:O,s:O,s:O,s:O,s:O}", "people", people, "newFindings", nf,
+			 "resolvedFindings", rf, "truckFactors", tfs, "routes", routes);
+	if (!*out)
+		brc = nomem(err);
+out:
+	json_decref(people);
+	json_decref(nf);
+	json_decref(rf);
+	json_decref(tfs);
+	json_decref(routes);
+	json_decref(a0);
+	json_decref(a1);
+	json_decref(b0);
+	json_decref(b1);
+	json_decref(r0);
+	json_decref(r1);
+	ctx_release(&c0);
+	ctx_release(&c1);
+	return brc;
+}

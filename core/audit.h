@@ -1,0 +1,110 @@
+/* audit.h - the audit (DESIGN.md section 6): named checks for undocumented
+ * dependencies and single points of failure, the truck factor of each team,
+ * and "what if these people left".
+ *
+ * Everything here reads the database and writes nothing. "As if they had
+ * left" is computed by passing the people in `gone`: every computation
+ * treats them exactly like people with status `left` (they hold nothing,
+ * know nothing and are never available); no transaction or savepoint is
+ * used. Active people are those with status `active` or `leaving`; a holder
+ * row counts on the audit date when (since IS NULL or since <= date) and
+ * (until IS NULL or until >= date).
+ *
+ * The answers are jansson values the caller owns (json_decref), shaped as
+ * DESIGN.md gives them, so the CLI and the web API print the same thing.
+ */
+#ifndef BATON_AUDIT_H
+#define BATON_AUDIT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "store.h"
+
+/* Severities of findings, most severe first (the sort order). */
+enum audit_severity { AUDIT_ERROR, AUDIT_WARNING, AUDIT_INFO };
+
+/* "error", "warning", "info". */
+const char *audit_severity_name(enum audit_severity s);
+
+/* The ids of every check, in the order of DESIGN.md section 6, ending with
+ * NULL. Stable: scripts and `audit: {ignore: …}` refer to them. */
+extern const char *const audit_check_ids[];
+
+/* 1 when id names a check (including truck-factor-one). */
+int audit_check_known(const char *id);
+
+struct audit_opts {
+	const char *date;          /* YYYY-MM-DD; NULL means st->today */
+	const char *team;          /* only findings of this team and its
+				    * sub-teams; NULL for all */
+	const char *check;         /* run only this check; NULL for all */
+	int max_roles;             /* overloaded-person above this; 0 = 4 */
+	const char *const *gone;   /* people treated as left (whatif) */
+	size_t ngone;
+};
+
+/* Run the audit. On success *report is
+ *   {"findings":[{"check","severity","entity","team","message"}],
+ *    "summary":{"error":N,"warning":N,"info":N},
+ *    "silenced":[{"check","entity","reason"}]}
+ * with findings sorted by severity, team (null last), entity, check and
+ * message. Silenced findings (the entity's spec carries
+ * audit.ignore[{check, reason}]) are listed only under "silenced" and are
+ * not counted. BATON_NOTFOUND for an unknown team, BATON_USAGE for an
+ * unknown check id or a malformed date, BATON_DB/BATON_NOMEM on failure
+ * (*report is then NULL). */
+enum baton_code audit_run(struct store *st, const struct audit_opts *opts,
+			  json_t **report, struct baton_error *err);
+
+struct busfactor_opts {
+	const char *date;          /* NULL means st->today */
+	const char *team;          /* only this team and its sub-teams; NULL
+				    * for every team */
+	const char *const *gone;   /* people treated as left */
+	size_t ngone;
+};
+
+/* Truck factors (Avelino et al., 2016, applied to people and
+ * responsibilities). A responsibility (role/resp-id) is covered by every
+ * active person who holds its role on the date (primary or backup) or is in
+ * knownBy of one of its processes. People are ordered by how many of the
+ * scope's responsibilities they cover (counted once, before any removal),
+ * most first, ties by name (strcmp); they are removed in that order until
+ * more than half of the responsibilities are uncovered. The number removed
+ * is the truck factor; a scope with no responsibilities has truck factor 0.
+ * *out is
+ *   {"organisation":{"truckFactor":N,"people":[…],"responsibilities":N},
+ *    "teams":[{"team","truckFactor","people":[…],"responsibilities":N}]}
+ * where each team counts the responsibilities of its roles and of its
+ * sub-teams' roles, teams sorted by name. BATON_NOTFOUND for an unknown
+ * team. */
+enum baton_code busfactor_run(struct store *st,
+			      const struct busfactor_opts *opts, json_t **out,
+			      struct baton_error *err);
+
+struct whatif_opts {
+	const char *date;           /* NULL means st->today */
+	const char *const *people;  /* the people who would leave */
+	size_t npeople;
+	int max_roles;              /* as in audit_opts */
+};
+
+/* The audit, the truck factors and the routes as if `people` had left,
+ * against today's. *out is
+ *   {"people":[…],"newFindings":[…],"resolvedFindings":[…],
+ *    "truckFactors":[{"team","before","after"}],
+ *    "routes":[{"rule","role","before","after"}]}
+ * Findings compare by check, severity, entity and message. truckFactors
+ * lists only the scopes whose truck factor drops ("team": null is the
+ * organisation). routes lists each rule whose outcome changes and is no
+ * longer a holder of its handler; an outcome is "available" (a holder of
+ * the handler is available), "escalates to ROLE", "dead end at ROLE" or
+ * "cycle at ROLE". Availability: active, not gone, a current holder, not
+ * inside an absence on the date. BATON_NOTFOUND when a person does not
+ * exist; nothing is written. */
+enum baton_code whatif_run(struct store *st, const struct whatif_opts *opts,
+			   json_t **out, struct baton_error *err);
+
+#endif
