@@ -1,0 +1,772 @@
+/* check_audit.c - Check suite for core/audit: every check on a small
+ * fixture that triggers it and one that must not, silencing, filtering and
+ * sorting, truck factors with hand-computed answers, and whatif.
+ *
+ * Fixtures are YAML loaded with import_buffer into a :memory: store whose
+ * "today" is 2026-11-23. Handovers are inserted with SQL (their module is
+ * written elsewhere).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/audit.h"
+#include "../core/import.h"
+#include "../core/store.h"
+#include "../core/strbuf.h"
+
+Suite *suite_audit(void);
+
+/* ------------------------------------------------------------------------
+ * Helpers
+ * ---------------------------------------------------------------------- */
+
+#define DOC(kind, name, spec) \
+	"---\napiVersion: baton/v1\nkind: " kind "\nmetadata: {name: " name "}\nspec: " spec "\n"
+#define PERSON(name, spec) DOC("Person", name, spec)
+#define TEAM(name, spec) DOC("Team", name, spec)
+#define ROLE(name, spec) DOC("Role", name, spec)
+#define PROCESS(name, spec) DOC("Process", name, spec)
+#define RULE(name, spec) DOC("Rule", name, spec)
+
+/* A store holding the fixture, today 2026-11-23. */
+static struct store *load(const char *yaml)
+{
+	struct baton_error err = BATON_ERROR_INIT;
+	struct import_opts io = { 0, 0, 0 };
+	struct import_result res;
+	struct store *st = NULL;
+	enum baton_code rc;
+
+	ck_assert_int_eq(store_open(NULL, STORE_MEMORY | STORE_CREATE, &st, &err), BATON_OK);
+	store_set_actor(st, "tester");
+	store_set_clock(st, "2026-11-23T10:00:00Z", "2026-11-23");
+	import_result_init(&res);
+	rc = import_buffer(st, "fixture.yaml", yaml, strlen(yaml), &io, &res, &err);
+	if (rc) {
+		size_t i;
+
+		for (i = 0; i < err.n; i++)
+			fprintf(stderr, "fixture: %s\n", err.diags[i].message);
+	}
+	ck_assert_int_eq(rc, BATON_OK);
+	import_result_release(&res);
+	baton_error_release(&err);
+	return st;
+}
+
+static void sql(struct store *st, const char *q)
+{
+	struct baton_error err = BATON_ERROR_INIT;
+
+	ck_assert_int_eq(store_exec(st, q, &err), BATON_OK);
+	baton_error_release(&err);
+}
+
+/* The audit report of one check (NULL: all) on today. */
+static json_t *audit_opts_run(struct store *st, const struct audit_opts *o)
+{
+	struct baton_error err = BATON_ERROR_INIT;
+	json_t *rep = NULL;
+
+	ck_assert_int_eq(audit_run(st, o, &rep, &err), BATON_OK);
+	ck_assert_ptr_nonnull(rep);
+	baton_error_release(&err);
+	return rep;
+}
+
+static json_t *audit1(struct store *st, const char *check)
+{
+	struct audit_opts o = { NULL, NULL, check, 0, NULL, 0 };
+
+	return audit_opts_run(st, &o);
+}
+
+static size_t nfindings(const json_t *rep)
+{
+	return json_array_size(json_object_get(rep, "findings"));
+}
+
+/* The message of the finding of `check` on `entity`, or NULL. */
+static const char *finding(const json_t *rep, const char *check, const char *entity)
+{
+	const json_t *f;
+	size_t i;
+
+	json_array_foreach(json_object_get(rep, "findings"), i, f)
+		if (!strcmp(json_string_value(json_object_get(f, "check")), check) &&
+		    !strcmp(json_string_value(json_object_get(f, "entity")), entity))
+			return json_string_value(json_object_get(f, "message"));
+	return NULL;
+}
+
+static const char *severity(const json_t *rep, const char *check, const char *entity)
+{
+	const json_t *f;
+	size_t i;
+
+	json_array_foreach(json_object_get(rep, "findings"), i, f)
+		if (!strcmp(json_string_value(json_object_get(f, "check")), check) &&
+		    !strcmp(json_string_value(json_object_get(f, "entity")), entity))
+			return json_string_value(json_object_get(f, "severity"));
+	return NULL;
+}
+
+/* Two people and a team, used by most fixtures. */
+#define BASE \
+	TEAM("ward", "{displayName: Ward}") \
+	PERSON("priya", "{displayName: Priya Shah, email: priya@ward.example, team: ward}") \
+	PERSON("omar", "{displayName: Omar Haddad, email: omar@ward.example, team: ward}")
+
+/* ------------------------------------------------------------------------
+ * Roles and holders
+ * ---------------------------------------------------------------------- */
+
+/* A role with a responsibility and no holder is vacant; an empty role with
+ * nothing routed to it is not; a holder whose `until` is past or who has
+ * left does not hold it. */
+START_TEST(test_vacant_role)
+{
+	struct store *st = load(BASE
+		PERSON("wendy", "{status: left}")
+		ROLE("pharmacist", "{title: Pharmacist, team: ward, responsibilities: [{id: dispense}]}")
+		ROLE("idle", "{title: Idle, team: ward}")
+		ROLE("past", "{title: Past, team: ward, holders: [{person: priya, until: 2026-11-22}],"
+		     " responsibilities: [{id: x}]}")
+		ROLE("gone", "{title: Gone, team: ward, holders: [{person: wendy}]}")
+		RULE("to-gone", "{topic: a/b, handler: 'role:gone'}")
+		ROLE("ok", "{title: Ok, team: ward, holders: [{person: omar, until: 2026-11-23}],"
+		     " responsibilities: [{id: y}]}"));
+	json_t *rep = audit1(st, "vacant-role");
+
+	ck_assert_str_eq(finding(rep, "vacant-role", "role/pharmacist"),
+			 "role/pharmacist has no active holder but 1 responsibility and 0 rules routing to it: appoint a holder");
+	ck_assert_str_eq(severity(rep, "vacant-role", "role/pharmacist"), "error");
+	ck_assert_ptr_nonnull(finding(rep, "vacant-role", "role/past"));
+	ck_assert_str_eq(finding(rep, "vacant-role", "role/gone"),
+			 "role/gone has no active holder but 0 responsibilities and 1 rule routing to it: appoint a holder");
+	ck_assert_ptr_null(finding(rep, "vacant-role", "role/idle"));
+	ck_assert_ptr_null(finding(rep, "vacant-role", "role/ok")); /* until today counts */
+	ck_assert_uint_eq(nfindings(rep), 3);
+	json_decref(rep);
+	store_free(st);
+}
+END_TEST
+
+/* One holder is a warning naming the holder; a backup clears it. */
+START_TEST(test_single_holder)
+{
+	struct store *st = load(BASE
+		ROLE("pharmacist", "{title: Pharmacist, team: ward, holders: [{person: priya}]}")
+		ROLE("nurse", "{title: Nurse, team: ward, holders: [{person: priya},"
+		     " {person: omar, as: backup}]}"));
+	json_t *rep = audit1(st, "single-holder");
+
+	ck_assert_str_eq(finding(rep, "single-holder", "role/pharmacist"),
+			 "role/pharmacist has one holder (priya) and no backup: name a backup holder");
+	ck_assert_str_eq(severity(rep, "single-holder", "role/pharmacist"), "warning");
+	ck_assert_ptr_null(finding(rep, "single-holder", "role/nurse"));
+	ck_assert_uint_eq(nfindings(rep), 1);
+	json_decref(rep);
+	store_free(st);
+}
+END_TEST
+
+/* A responsibility without processes is reported by id; one with a process
+ * is not. */
+START_TEST(test_undocumented_responsibility)
+{
+	struct store *st = load(BASE
+		ROLE("pharmacist", "{title: Pharmacist, team: ward, holders: [{person: priya}],"
+		     " responsibilities: [{id: dispense, processes: [dispense-drugs]}, {id: order-stock}]}")
+		PROCESS("dispense-drugs", "{title: Dispense, owner: pharmacist}"));
+	json_t *rep = audit1(st, "undocumented-responsibility");
+
+	ck_assert_str_eq(finding(rep, "undocumented-responsibility", "role/pharmacist"),
+			 "role/pharmacist: responsibility 'order-stock' has no process: document how it is done and list the process under it");
+	ck_assert_uint_eq(nfindings(rep), 1);
+	json_decref(rep);
+	store_free(st);
+}
+END_TEST
+
+/* A rule routed to a person is an error that suggests the roles they hold;
+ * a rule routed to a role is fine. */
+START_TEST(test_person_routing)
+{
+	struct store *st = load(BASE
+		ROLE("pharmacist", "{title: Pharmacist, team: ward, holders: [{person: priya}]}")
+		RULE("drugs", "{topic: ward/drugs, handler: 'person:priya'}")
+		RULE("beds", "{topic: ward/beds, handler: 'role:pharmacist'}"));
+	json_t *rep = audit1(st, "person-routing");
+
+	ck_assert_str_eq(finding(rep, "person-routing", "rule/drugs"),
+			 "rule/drugs routes to person/priya, not a role: route it to a role (priya holds pharmacist)");
+	ck_assert_str_eq(severity(rep, "person-routing", "rule/drugs"), "error");
+	ck_assert_uint_eq(nfindings(rep), 1);
+	json_decref(rep);
+	store_free(st);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * Processes
+ * ---------------------------------------------------------------------- */
+
+/* People are found by display name (any case, whole words), @handle or
+ * handle as a whole word, and email; a handle inside another word
+ * ("ann" in "annual", "ann-marie") or half a display name is not a mention. */
+START_TEST(test_person_in_process)
+{
+	struct store *st = load(BASE
+		PERSON("ann", "{displayName: Ann Lee, email: ann.lee@ward.example}")
+		PERSON("jo.b", "{displayName: Jo B, email: jb@ward.example}")
+		ROLE("pharmacist", "{title: Pharmacist, team: ward, holders: [{person: priya}]}")
+		PROCESS("a-names", "{title: A, owner: pharmacist, steps: [Count stock,"
+		        " 'Ask PRIYA  SHAH to sign']}")
+		PROCESS("b-handle", "{title: B, owner: pharmacist, body: 'Ping @omar or mail JB@Ward.Example.'}")
+		PROCESS("c-clean", "{title: C, owner: pharmacist, steps: [Run the annual check,"
+		        " 'Ask Ann-Marie, or Lee', 'canned answer: anne', 'see omarhaddad.txt and priyas notes']}")
+		PROCESS("d-dotted", "{title: D, owner: pharmacist, steps: ['Ask jo.b.', 'then jo.bx']}"));
+	json_t *rep = audit1(st, "person-in-process");
+
+	ck_assert_str_eq(finding(rep, "person-in-process", "process/a-names"),
+			 "process/a-names names person/priya (by display name, in step 2): refer to the role that does it, not the person");
+	ck_assert_str_eq(severity(rep, "person-in-process", "process/a-names"), "warning");
+	ck_assert_uint_eq(nfindings(rep), 4);
+	ck_assert_ptr_null(finding(rep, "person-in-process", "process/c-clean"));
+	ck_assert_ptr_nonnull(finding(rep, "person-in-process", "process/d-dotted"));
+	{
+		/* b-handle names omar (handle) and jo.b (email): two findings,
+		 * sorted by message. */
+		const json_t *f;
+		size_t i;
+		int omar = 0, jo = 0;
+
+		json_array_foreach(json_object_get(rep, "findings"), i, f) {
+			const char *m = json_string_value(json_object_get(f, "message"));
+
+			if (!strcmp(m, "process/b-handle names person/omar (by handle, in the body): refer to the role that does it, not the person"))
+				omar++;
+			if (!strcmp(m, "process/b-handle names person/jo.b (by email, in the body): refer to the role that does it, not the person"))
+				jo++;
+		}
+		ck_assert_int_eq(omar, 1);
+		ck_assert_int_eq(jo, 1);
+	}
+	json_decref(rep);
+	store_free(st);
+}
+END_TEST
+
+/* Known by one active person: warning naming them; by none active (only a
+ * leaver who left): error; by two: nothing. */
+START_TEST(test_knowledge_silo)
+{
+	struct store *st = load(BASE
+		PERSON("wendy", "{status: left}")
+		PROCESS("one", "{title: One, knownBy: [priya, wendy]}")
+		PROCESS("none", "{title: None, knownBy: [wendy]}")
+		PROCESS("nobody", "{title: Nobody}")
+		PROCESS("two", "{title: Two, knownBy: [priya, omar]}"));
+	json_t *rep = audit1(st, "knowledge-silo");
+
+	ck_assert_str_eq(finding(rep, "knowledge-silo", "process/one"),
+			 "process/one is known only by priya: train a second person and add them to knownBy");
+	ck_assert_str_eq(severity(rep, "knowledge-silo", "process/one"), "warning");
+	ck_assert_str_eq(finding(rep, "knowledge-silo", "process/none"),
+			 "process/none is known by no active person: have someone learn it and add them to knownBy");
+	ck_assert_str_eq(severity(rep, "knowledge-silo", "process/none"), "error");
+	ck_assert_str_eq(severity(rep, "knowledge-silo", "process/nobody"), "error");
+	ck_assert_ptr_null(finding(rep, "knowledge-silo", "process/two"));
+	ck_assert_uint_eq(nfindings(rep), 3);
+	json_decref(rep);
+	store_free(st);
+}
+END_TEST
+
+/* Overdue and never-reviewed processes are stale; one reviewed yesterday,
+ * one due exactly today, and one reviewed without reviewEvery are not. */
+START_TEST(test_stale_process)
+{
+	struct store *st = load(BASE
+		PROCESS("overdue", "{title: O, reviewEvery: 180d, lastReviewed: 2023-02-14}")
+		PROCESS("never", "{title: N, reviewEvery: 180d}")
+		PROCESS("never-no-period", "{title: N2}")
+		PROCESS("yesterday", "{title: Y, reviewEvery: 180d, lastReviewed: 2026-11-22}")
+		PROCESS("due-today", "{title: T, reviewEvery: 1w, lastReviewed: 2026-11-16}")
+		PROCESS("no-period", "{title: P, lastReviewed: 2001-01-01}"));
+	json_t *rep = audit1(st, "stale-process");
+
+	ck_assert_str_eq(finding(rep, "stale-process", "process/overdue"),
+			 "process/overdue was last reviewed on 2023-02-14 and was due for review on 2023-08-13: review it and update lastReviewed");
+	ck_assert_str_eq(finding(rep, "stale-process", "process/never"),
+			 "process/never has never been reviewed: review it and set lastReviewed");
+	ck_assert_ptr_nonnull(finding(rep, "stale-process", "process/never-no-period"));
+	ck_assert_uint_eq(nfindings(rep), 3);
+	json_decref(rep);
+	store_free(st);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * Escalation, leavers, relationships, load, handovers, rules
+ * ---------------------------------------------------------------------- */
+
+/* a <-> b cycle: both roles reported, and a rule escalating into it; c
+ * reports to vacant top d: dead end; e reports to held top f: fine. */
+START_TEST(test_escalation_dead_end)
+{
+	struct store *st = load(BASE
+		ROLE("a", "{title: A, team: ward, reportsTo: b, holders: [{person: priya}]}")
+		ROLE("b", "{title: B, team: ward, reportsTo: a}")
+		ROLE("c", "{title: C, team: ward, reportsTo: d, holders: [{person: priya}]}")
+		ROLE("d", "{title: D, team: ward}")
+		ROLE("e", "{title: E, team: ward, reportsTo: f}")
+		ROLE("f", "{title: F, team: ward, holders: [{person: omar}]}")
+		RULE("r1", "{topic: x, handler: 'role:e', escalateTo: b}")
+		RULE("r2", "{topic: y, handler: 'role:e', escalateTo: f}"));
+	json_t *rep = audit1(st, "escalation-dead-end");
+
+	ck_assert_str_eq(finding(rep, "escalation-dead-end", "role/a"),
+			 "role/a: its escalation path cycles (b -> a -> b): point one of these reportsTo outside the loop");
+	ck_assert_ptr_nonnull(finding(rep, "escalation-dead-end", "role/b"));
+	ck_assert_str_eq(finding(rep, "escalation-dead-end", "role/c"),
+			 "role/c: its escalation path ends at role/d, which has no active holder: appoint a holder or give it a reportsTo");
+	ck_assert_ptr_nonnull(finding(rep, "escalation-dead-end", "rule/r1"));
+	ck_assert_ptr_null(finding(rep, "escalation-dead-end", "role/e"));
+	ck_assert_ptr_null(finding(rep, "escalation-dead-end", "rule/r2"));
+	ck_assert_uint_eq(nfindings(rep), 4);
+	json_decref(rep);
+	store_free(st);
+}
+END_TEST
+
+/* A leaving holder without a handover is an error; an open handover of the
+ * role clears it, a completed or cancelled one does not. */
+START_TEST(test_leaving_without_handover)
+{
+	static const char yaml[] = BASE
+		PERSON("james", "{displayName: James, team: ward, status: leaving, leavingOn: 2026-12-18}")
+		ROLE("tenders", "{title: T, team: ward, holders: [{person: james}]}")
+		ROLE("deals", "{title: D, team: ward, holders: [{person: james}]}");
+	struct store *st = load(yaml);
+	json_t *rep = audit1(st, "leaving-without-handover");
+
+	ck_assert_str_eq(finding(rep, "leaving-without-handover", "person/james"),
+			 "person/james is leaving on 2026-12-18 and holds deals, tenders with no open handover: run 'baton offboard james --to SUCCESSOR'");
+	ck_assert_str_eq(severity(rep, "leaving-without-handover", "person/james"), "error");
+	json_decref(rep);
+	sql(st, "INSERT INTO handover(id, from_person, to_person, state, created_at, created_by)"
+	    " VALUES (1, 'james', 'omar', 'open', 'x', 'x'), (2, 'james', 'priya', 'completed', 'x', 'x');"
+	    " INSERT INTO handover_role VALUES (1, 'tenders', 'primary'), (2, 'deals', 'primary')");
+	rep = audit1(st, "leaving-without-handover");
+	ck_assert_str_eq(finding(rep, "leaving-without-handover", "person/james"),
+			 "person/james is leaving on 2026-12-18 and holds deals with no open handover: run 'baton offboard james --to SUCCESSOR'");
+	json_decref(rep);
+	sql(st, "INSERT INTO handover_role VALUES (1, 'deals', 'primary')");
+	rep = audit1(st, "leaving-without-handover");
+	ck_assert_uint_eq(nfindings(rep), 0);
+	json_decref(rep);
+	store_free(st);
+}
+END_TEST
+
+/* Red relationships and those of a role whose only holder is leaving are at
+ * risk; a leaving holder with a backup, and green ones, are not. */
+START_TEST(test_relationship_at_risk)
+{
+	struct store *st = load(BASE
+		PERSON("james", "{status: leaving}")
+		ROLE("courier", "{title: C, team: ward, holders: [{person: priya}], relationships:"
+		     " [{with: 'party:\"Swift Couriers\"', health: red}, {with: 'team:ward', health: green}]}")
+		ROLE("deals", "{title: D, team: ward, holders: [{person: james}], relationships:"
+		     " [{with: 'role:courier'}]}")
+		ROLE("backed", "{title: B, team: ward, holders: [{person: james}, {person: omar, as: backup}],"
+		     " relationships: [{with: 'role:deals'}]}"));
+	json_t *rep = audit1(st, "relationship-at-risk");
+
+	ck_assert_str_eq(finding(rep, "relationship-at-risk", "role/courier"),
+			 "role/courier: the relationship with party:\"Swift Couriers\" is red: agree a recovery plan with them");
+	ck_assert_str_eq(finding(rep, "relationship-at-risk", "role/deals"),
+			 "role/deals: the relationship with role:courier rests on its only holder (james), who is leaving: introduce a successor");
+	ck_assert_ptr_null(finding(rep, "relationship-at-risk", "role/backed"));
+	ck_assert_uint_eq(nfindings(rep), 2);
+	json_decref(rep);
+	store_free(st);
+}
+END_TEST
+
+#define FIVE_ROLES \
+	ROLE("r1", "{title: R, team: ward, holders: [{person: priya}]}") \
+	ROLE("r2", "{title: R, team: ward, holders: [{person: priya}]}") \
+	ROLE("r3", "{title: R, team: ward, holders: [{person: priya, as: backup}]}") \
+	ROLE("r4", "{title: R, team: ward, holders: [{person: priya}, {person: omar}]}") \
+	ROLE("r5", "{title: R, team: ward, holders: [{person: priya}, {person: omar}]}") \
+	ROLE("r6", "{title: R, team: ward, holders: [{person: priya, until: 2020-01-01}]}")
+
+/* More than 4 current roles is info; the threshold is an option. */
+START_TEST(test_overloaded_person)
+{
+	struct store *st = load(BASE FIVE_ROLES);
+	struct audit_opts o = { NULL, NULL, "overloaded-person", 1, NULL, 0 };
+	json_t *rep = audit1(st, "overloaded-person");
+
+	ck_assert_str_eq(finding(rep, "overloaded-person", "person/priya"),
+			 "person/priya holds 5 roles (more than 4): hand some over or name backups who can take them");
+	ck_assert_str_eq(severity(rep, "overloaded-person", "person/priya"), "info");
+	ck_assert_uint_eq(nfindings(rep), 1);
+	json_decref(rep);
+	rep = audit_opts_run(st, &o);
+	ck_assert_uint_eq(nfindings(rep), 2); /* omar holds 2 > 1 */
+	json_decref(rep);
+	store_free(st);
+}
+END_TEST
+
+/* Skipped items of completed handovers are warnings; undone items of an
+ * open handover are not. */
+START_TEST(test_handover_skipped_item)
+{
+	struct store *st = load(BASE
+		ROLE("billing", "{title: B, team: ward, holders: [{person: omar}]}"));
+	json_t *rep;
+
+	sql(st, "INSERT INTO handover(id, from_person, to_person, state, created_at, created_by, forced)"
+	    " VALUES (3, 'priya', 'omar', 'completed', 'x', 'x', 1), (4, 'priya', 'omar', 'open', 'x', 'x', 0);"
+	    " INSERT INTO handover_item(handover, item, kind, role, text, skipped) VALUES"
+	    " (3, 1, 'process', 'billing', 'Read process pay-invoices', 1),"
+	    " (3, 2, 'journal', 'billing', 'Read the journal', 0),"
+	    " (4, 1, 'custom', 'billing', 'Meet the auditors', 0)");
+	rep = audit1(st, "handover-skipped-item");
+	ck_assert_str_eq(finding(rep, "handover-skipped-item", "role/billing"),
+			 "handover 3 (priya to omar) was completed with item 1 left undone (\"Read process pay-invoices\"): finish it with omar");
+	ck_assert_uint_eq(nfindings(rep), 1);
+	json_decref(rep);
+	store_free(st);
+}
+END_TEST
+
+/* Same normalised pattern: the lower priority, or on a tie the larger name,
+ * is shadowed; different patterns and free-text rules are not. */
+START_TEST(test_shadowed_rule)
+{
+	struct store *st = load(BASE
+		ROLE("r", "{title: R, team: ward, holders: [{person: priya}]}")
+		RULE("refunds-enterprise", "{topic: finance/refunds/enterprise, handler: 'role:r', priority: 10}")
+		RULE("refunds-legacy", "{topic: '/Finance//Refunds/enterprise/', handler: 'role:r'}")
+		RULE("b-tie", "{topic: x/y, handler: 'role:r'}")
+		RULE("a-tie", "{topic: x/y, handler: 'role:r'}")
+		RULE("other", "{topic: x/*, handler: 'role:r'}")
+		RULE("free", "{keywords: [refund], handler: 'role:r'}"));
+	json_t *rep = audit1(st, "shadowed-rule");
+
+	ck_assert_str_eq(finding(rep, "shadowed-rule", "rule/refunds-legacy"),
+			 "rule/refunds-legacy can never win: rule/refunds-enterprise has the same topic 'finance/refunds/enterprise' and outranks it (priority 10, against 0): delete it or change its topic");
+	ck_assert_ptr_nonnull(finding(rep, "shadowed-rule", "rule/b-tie"));
+	ck_assert_ptr_null(finding(rep, "shadowed-rule", "rule/a-tie"));
+	ck_assert_uint_eq(nfindings(rep), 2);
+	json_decref(rep);
+	store_free(st);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * Truck factor
+ * ---------------------------------------------------------------------- */
+
+/* Team t: r1 (a, b) held by alice; r2 (c, via process p known by alice and
+ * by wendy, who left) held by bob; r3 (d) held by carol. Sub-team s: r4 (e)
+ * held by dave. Team empty has no responsibilities; team vac has two
+ * responsibilities and no holder.
+ *   coverage: a{alice} b{alice} c{bob,alice} d{carol} e{dave}
+ *   t (a..e, 5): alice 3, then bob 1 / carol 1 / dave 1 tie -> by name:
+ *     remove alice (a, b uncovered: 2, not > 2.5), bob (c: 3 > 2.5): TF 2.
+ *   s (e): remove dave: TF 1.  vac: 2 of 2 uncovered already: TF 0.
+ *   organisation (7): f, g uncovered from the start; removing alice
+ *     uncovers a, b: 4 > 3.5: TF 1. */
+#define TF_FIXTURE \
+	TEAM("t", "{displayName: T}") \
+	TEAM("s", "{displayName: S, parent: t}") \
+	TEAM("empty", "{displayName: E}") \
+	TEAM("vac", "{displayName: V}") \
+	PERSON("alice", "{}") PERSON("bob", "{}") PERSON("carol", "{}") \
+	PERSON("dave", "{}") PERSON("wendy", "{status: left}") \
+	ROLE("r1", "{title: R1, team: t, holders: [{person: alice}], responsibilities: [{id: a}, {id: b}]}") \
+	ROLE("r2", "{title: R2, team: t, holders: [{person: bob}], responsibilities: [{id: c, processes: [p]}]}") \
+	ROLE("r3", "{title: R3, team: t, holders: [{person: carol}], responsibilities: [{id: d}]}") \
+	ROLE("r4", "{title: R4, team: s, holders: [{person: dave}], responsibilities: [{id: e}]}") \
+	ROLE("r5", "{title: R5, team: vac, responsibilities: [{id: f}, {id: g}]}") \
+	PROCESS("p", "{title: P, knownBy: [alice, wendy]}") \
+	RULE("to-r1", "{topic: t/a, handler: 'role:r1'}")
+
+static json_t *busfactor(struct store *st, const char *team, const char *gone)
+{
+	struct baton_error err = BATON_ERROR_INIT;
+	const char *g[1] = { gone };
+	struct busfactor_opts o = { NULL, team, gone ? g : NULL, gone ? 1 : 0 };
+	json_t *out = NULL;
+
+	ck_assert_int_eq(busfactor_run(st, &o, &out, &err), BATON_OK);
+	baton_error_release(&err);
+	return out;
+}
+
+static const json_t *team_entry(const json_t *bf, const char *team)
+{
+	const json_t *t;
+	size_t i;
+
+	json_array_foreach(json_object_get(bf, "teams"), i, t)
+		if (!strcmp(json_string_value(json_object_get(t, "team")), team))
+			return t;
+	return NULL;
+}
+
+static int tf_of(const json_t *e)
+{
+	return (int)json_integer_value(json_object_get(e, "truckFactor"));
+}
+
+static char *people_of(const json_t *e)
+{
+	return json_dumps(json_object_get(e, "people"), JSON_COMPACT);
+}
+
+/* The hand-computed truck factors above, with their people. */
+START_TEST(test_busfactor_values)
+{
+	struct store *st = load(TF_FIXTURE);
+	json_t *bf = busfactor(st, NULL, NULL);
+	const json_t *org = json_object_get(bf, "organisation");
+	char *p;
+
+	ck_assert_int_eq(tf_of(org), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(org, "responsibilities")), 7);
+	ck_assert_str_eq(p = people_of(org), "[\"alice\"]");
+	free(p);
+	ck_assert_int_eq(tf_of(team_entry(bf, "t")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(team_entry(bf, "t"), "responsibilities")), 5);
+	ck_assert_str_eq(p = people_of(team_entry(bf, "t")), "[\"alice\",\"bob\"]");
+	free(p);
+	ck_assert_int_eq(tf_of(team_entry(bf, "s")), 1);
+	ck_assert_str_eq(p = people_of(team_entry(bf, "s")), "[\"dave\"]");
+	free(p);
+	ck_assert_int_eq(tf_of(team_entry(bf, "empty")), 0);
+	ck_assert_int_eq(tf_of(team_entry(bf, "vac")), 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(bf, "teams")), 4);
+	json_decref(bf);
+
+	/* --team keeps the team and its sub-teams. */
+	bf = busfactor(st, "t", NULL);
+	ck_assert_uint_eq(json_array_size(json_object_get(bf, "teams")), 2);
+	ck_assert_ptr_nonnull(team_entry(bf, "s"));
+	json_decref(bf);
+	store_free(st);
+}
+END_TEST
+
+/* Coverage through knownBy: without alice, c is still covered by bob only;
+ * with bob gone, alice's knownBy keeps c covered so t needs alice removed
+ * first, then carol (tie carol/dave by name). */
+START_TEST(test_busfactor_knownby)
+{
+	struct store *st = load(TF_FIXTURE);
+	json_t *bf = busfactor(st, NULL, "bob");
+	char *p;
+
+	/* t: alice 3 (a, b, c), carol 1, dave 1: alice -> 3 uncovered > 2.5 */
+	ck_assert_int_eq(tf_of(team_entry(bf, "t")), 1);
+	ck_assert_str_eq(p = people_of(team_entry(bf, "t")), "[\"alice\"]");
+	free(p);
+	json_decref(bf);
+	store_free(st);
+}
+END_TEST
+
+/* truck-factor-one: s (1) and vac (0) are errors; t (2) and empty (no
+ * responsibilities) are not; a team can silence it. */
+START_TEST(test_truck_factor_one)
+{
+	struct store *st = load(TF_FIXTURE);
+	json_t *rep = audit1(st, "truck-factor-one");
+
+	ck_assert_str_eq(finding(rep, "truck-factor-one", "team/s"),
+			 "team/s has truck factor 1: without dave more than half of its 1 responsibility would be uncovered: name backups and add people to knownBy");
+	ck_assert_str_eq(finding(rep, "truck-factor-one", "team/vac"),
+			 "team/vac has truck factor 0: more than half of its 2 responsibilities are covered by nobody active: appoint holders and spread the knowledge");
+	ck_assert_ptr_null(finding(rep, "truck-factor-one", "team/t"));
+	ck_assert_ptr_null(finding(rep, "truck-factor-one", "team/empty"));
+	ck_assert_uint_eq(nfindings(rep), 2);
+	json_decref(rep);
+	store_free(st);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * Report: silencing, filtering, sorting, errors
+ * ---------------------------------------------------------------------- */
+
+/* An ignored check is not counted, is listed under "silenced" with its
+ * reason, and other checks on the same entity still run. */
+START_TEST(test_silenced)
+{
+	struct store *st = load(BASE
+		ROLE("ceo", "{title: CEO, team: ward, holders: [{person: priya}], responsibilities: [{id: x}],"
+		     " audit: {ignore: [{check: single-holder, reason: the board is the backup}]}}"));
+	json_t *rep = audit1(st, NULL);
+	const json_t *sil = json_object_get(rep, "silenced");
+	char *s;
+
+	ck_assert_ptr_null(finding(rep, "single-holder", "role/ceo"));
+	ck_assert_ptr_nonnull(finding(rep, "undocumented-responsibility", "role/ceo"));
+	ck_assert_str_eq(s = json_dumps(sil, JSON_COMPACT | JSON_SORT_KEYS),
+			 "[{\"check\":\"single-holder\",\"entity\":\"role/ceo\",\"reason\":\"the board is the backup\"}]");
+	free(s);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(rep, "summary"), "warning")),
+			 (json_int_t)nfindings(rep) -
+			 json_integer_value(json_object_get(json_object_get(rep, "summary"), "error")) -
+			 json_integer_value(json_object_get(json_object_get(rep, "summary"), "info")));
+	json_decref(rep);
+	store_free(st);
+}
+END_TEST
+
+/* --team keeps a team and its sub-teams; findings are sorted by severity,
+ * then team, then entity; the JSON has exactly the DESIGN keys. */
+START_TEST(test_team_and_order)
+{
+	struct store *st = load(TF_FIXTURE);
+	struct audit_opts o = { NULL, "t", NULL, 0, NULL, 0 };
+	json_t *rep = audit1(st, NULL), *f;
+	const char *prev_sev = NULL;
+	size_t i;
+	char *s;
+
+	/* Whole organisation: errors first (vacant-role r5, tf s, tf vac). */
+	f = json_array_get(json_object_get(rep, "findings"), 0);
+	ck_assert_str_eq(s = json_dumps(f, JSON_COMPACT | JSON_SORT_KEYS),
+			 "{\"check\":\"truck-factor-one\",\"entity\":\"team/s\",\"message\":\"team/s has truck factor 1: without dave more than half of its 1 responsibility would be uncovered: name backups and add people to knownBy\",\"severity\":\"error\",\"team\":\"s\"}");
+	free(s);
+	json_array_foreach(json_object_get(rep, "findings"), i, f) {
+		const char *sev = json_string_value(json_object_get(f, "severity"));
+
+		if (prev_sev)
+			ck_assert(strcmp(prev_sev, "error") == 0 || strcmp(sev, "error") != 0);
+		prev_sev = sev;
+	}
+	ck_assert_ptr_nonnull(finding(rep, "vacant-role", "role/r5"));
+	json_decref(rep);
+	rep = audit_opts_run(st, &o);
+	ck_assert_ptr_null(finding(rep, "vacant-role", "role/r5"));
+	ck_assert_ptr_nonnull(finding(rep, "truck-factor-one", "team/s"));
+	json_array_foreach(json_object_get(rep, "findings"), i, f) {
+		const char *team = json_string_value(json_object_get(f, "team"));
+
+		ck_assert(!strcmp(team, "t") || !strcmp(team, "s"));
+	}
+	json_decref(rep);
+	store_free(st);
+}
+END_TEST
+
+/* An unknown team is NOTFOUND, an unknown check or a bad date USAGE. */
+START_TEST(test_bad_options)
+{
+	struct store *st = load(BASE);
+	struct baton_error err = BATON_ERROR_INIT;
+	struct audit_opts o = { NULL, "nope", NULL, 0, NULL, 0 };
+	json_t *rep = NULL;
+
+	ck_assert_int_eq(audit_run(st, &o, &rep, &err), BATON_NOTFOUND);
+	ck_assert_str_eq(err.diags[0].message, "no such team 'nope'");
+	ck_assert_ptr_null(rep);
+	baton_error_release(&err);
+	o.team = NULL;
+	o.check = "vacant-roles";
+	ck_assert_int_eq(audit_run(st, &o, &rep, &err), BATON_USAGE);
+	ck_assert_str_eq(err.diags[0].message, "no audit check is called 'vacant-roles'");
+	baton_error_release(&err);
+	o.check = NULL;
+	o.date = "2026-13-01";
+	ck_assert_int_eq(audit_run(st, &o, &rep, &err), BATON_USAGE);
+	baton_error_release(&err);
+	store_free(st);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * whatif
+ * ---------------------------------------------------------------------- */
+
+/* Without alice: r1 becomes vacant (new error), the org and t truck factors
+ * drop, rule to-r1 goes from available to a dead end; nothing is written. */
+START_TEST(test_whatif)
+{
+	struct store *st = load(TF_FIXTURE);
+	struct baton_error err = BATON_ERROR_INIT;
+	const char *people[] = { "alice" };
+	struct whatif_opts o = { NULL, people, 1, 0 };
+	json_t *out = NULL;
+	int changes = sqlite3_total_changes(st->db);
+	char *s;
+
+	ck_assert_int_eq(whatif_run(st, &o, &out, &err), BATON_OK);
+	ck_assert_str_eq(s = json_dumps(json_object_get(out, "routes"), JSON_COMPACT | JSON_SORT_KEYS),
+			 "[{\"after\":\"dead end at r1\",\"before\":\"available\",\"role\":\"r1\",\"rule\":\"to-r1\"}]");
+	free(s);
+	ck_assert_str_eq(s = json_dumps(json_object_get(out, "truckFactors"), JSON_COMPACT | JSON_SORT_KEYS),
+			 "[{\"after\":0,\"before\":1,\"team\":null},{\"after\":1,\"before\":2,\"team\":\"t\"}]");
+	free(s);
+	{
+		json_t *wrap = json_pack("{s:O}", "findings", json_object_get(out, "newFindings"));
+
+		ck_assert_ptr_nonnull(finding(wrap, "vacant-role", "role/r1"));
+		json_decref(wrap);
+	}
+	ck_assert_int_eq(sqlite3_total_changes(st->db), changes);
+	json_decref(out);
+
+	people[0] = "zed";
+	ck_assert_int_eq(whatif_run(st, &o, &out, &err), BATON_NOTFOUND);
+	ck_assert_str_eq(err.diags[0].message, "no such person 'zed'");
+	baton_error_release(&err);
+	store_free(st);
+}
+END_TEST
+
+Suite *suite_audit(void)
+{
+	Suite *s = suite_create("audit");
+	TCase *tc = tcase_create("checks");
+
+	tcase_add_test(tc, test_vacant_role);
+	tcase_add_test(tc, test_single_holder);
+	tcase_add_test(tc, test_undocumented_responsibility);
+	tcase_add_test(tc, test_person_routing);
+	tcase_add_test(tc, test_person_in_process);
+	tcase_add_test(tc, test_knowledge_silo);
+	tcase_add_test(tc, test_stale_process);
+	tcase_add_test(tc, test_escalation_dead_end);
+	tcase_add_test(tc, test_leaving_without_handover);
+	tcase_add_test(tc, test_relationship_at_risk);
+	tcase_add_test(tc, test_overloaded_person);
+	tcase_add_test(tc, test_handover_skipped_item);
+	tcase_add_test(tc, test_shadowed_rule);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("busfactor");
+	tcase_add_test(tc, test_busfactor_values);
+	tcase_add_test(tc, test_busfactor_knownby);
+	tcase_add_test(tc, test_truck_factor_one);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("report");
+	tcase_add_test(tc, test_silenced);
+	tcase_add_test(tc, test_team_and_order);
+	tcase_add_test(tc, test_bad_options);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("whatif");
+	tcase_add_test(tc, test_whatif);
+	suite_add_tcase(s, tc);
+	return s;
+}
