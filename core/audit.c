@@ -1879,7 +1879,8 @@ static enum baton_code report_build(struct ctx *c, const json_t *teams,
 	*out = NULL;
 	if (!findings || !silenced)
 		goto oom;
-	qsort(c->f, c->n, sizeof(*c->f), finding_cmp);
+	if (c->n)
+		qsort(c->f, c->n, sizeof(*c->f), finding_cmp);
 	for (i = 0; i < c->n; i++) {
 		const struct finding *f = &c->f[i];
 		json_t *why;
