@@ -174,8 +174,9 @@ static sqlite3_stmt *prep(struct ctx *c, const char *sql)
 	if (!s)
 		return NULL;
 	np = sqlite3_bind_parameter_count(s);
-	if ((np >= 1 && sqlite3_bind_text(s, 1, c->date, -1, SQLITE_STATIC)) ||
-	    (np >= 2 && sqlite3_bind_text(s, 2, c->gone, -1, SQLITE_STATIC)) ||
+	/* TRANSIENT: the store keeps the statement after the context is gone. */
+	if ((np >= 1 && sqlite3_bind_text(s, 1, c->date, -1, SQLITE_TRANSIENT)) ||
+	    (np >= 2 && sqlite3_bind_text(s, 2, c->gone, -1, SQLITE_TRANSIENT)) ||
 	    (np >= 3 && sqlite3_bind_int(s, 3, c->max_roles))) {
 		store_fail(c->st, c->err, "cannot bind the audit parameters");
 		return NULL;
@@ -1800,7 +1801,7 @@ static enum baton_code team_set(struct ctx *c, const char *team, json_t **out)
 		json_decref(set);
 		return s ? nomem(c->err) : c->err->code;
 	}
-	if (sqlite3_bind_text(s, 1, team, -1, SQLITE_STATIC)) {
+	if (sqlite3_bind_text(s, 1, team, -1, SQLITE_TRANSIENT)) {
 		json_decref(set);
 		return store_fail(c->st, c->err, "cannot bind the team");
 	}
@@ -2120,7 +2121,7 @@ static enum baton_code person_check(struct ctx *c, const char *name)
 
 	if (!s)
 		return c->err->code;
-	if (sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC))
+	if (sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT))
 		return store_fail(c->st, c->err, "cannot bind the person");
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);

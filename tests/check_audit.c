@@ -34,11 +34,12 @@ Suite *suite_audit(void);
 static struct store *load(const char *yaml)
 {
 	struct baton_error err = BATON_ERROR_INIT;
-	struct import_opts io = { 0, 0, 0 };
+	struct import_opts io;
 	struct import_result res;
 	struct store *st = NULL;
 	enum baton_code rc;
 
+	memset(&io, 0, sizeof(io));
 	ck_assert_int_eq(store_open(NULL, STORE_MEMORY | STORE_CREATE, &st, &err), BATON_OK);
 	store_set_actor(st, "tester");
 	store_set_clock(st, "2026-11-23T10:00:00Z", "2026-11-23");
