@@ -138,3 +138,17 @@ expect_rc 1 "whatif unknown person exits 1"
 expect_err "baton: whatif: no such person 'nobody.here'" "whatif unknown person message"
 run "$BATON" --db "$DB" whatif
 expect_rc 2 "whatif without people exits 2"
+
+# With the real handover module: offboarding james.thornton opens a handover
+# of both roles, which clears leaving-without-handover; completing it with
+# --force leaves skipped items, each a handover-skipped-item warning.
+run "$BATON" --db "$DB" offboard james.thornton --to mei.lin
+expect_rc 0 "offboard starts a handover"
+run "$BATON" --db "$DB" audit --json --check leaving-without-handover
+expect_eq "$(json_get "d['findings']" <<<"$out")" "[]" "an open handover clears leaving-without-handover"
+run "$BATON" --db "$DB" audit --json --check handover-skipped-item
+expect_eq "$(json_get "d['findings']" <<<"$out")" "[]" "no skipped item while the handover is open"
+run "$BATON" --db "$DB" handover complete 1 --force
+expect_rc 0 "complete --force"
+run "$BATON" --db "$DB" audit --json --check handover-skipped-item
+expect_eq "$(json_get "len(d['findings']) > 0 and all(f['severity']=='warning' and f['message'].startswith('handover 1 (james.thornton to mei.lin) was completed with item ') for f in d['findings'])" <<<"$out")" "True" "skipped items are reported"
