@@ -69,6 +69,10 @@ int cmd_handover(int argc, char **argv, struct cli *cli);
 int cmd_onboard(int argc, char **argv, struct cli *cli);
 int cmd_offboard(int argc, char **argv, struct cli *cli);
 int cmd_journal(int argc, char **argv, struct cli *cli);
+/* Commands (cmd_serve.c) */
+int cmd_serve(int argc, char **argv, struct cli *cli);
+int cmd_token(int argc, char **argv, struct cli *cli);
+int cmd_graph(int argc, char **argv, struct cli *cli);
 
 /* Commands (cmd_audit.c) */
 int cmd_audit(int argc, char **argv, struct cli *cli);

@@ -46,6 +46,9 @@ static const struct command commands[] = {
 	{ "audit", cmd_audit, "find undocumented dependencies and single points of failure" },
 	{ "busfactor", cmd_busfactor, "truck factor of each team and of the organisation" },
 	{ "whatif", cmd_whatif, "what breaks if these people leave" },
+	{ "graph", cmd_graph, "the relationship map as Graphviz dot or SVG" },
+	{ "serve", cmd_serve, "the web UI and JSON API" },
+	{ "token", cmd_token, "create, list or revoke web API tokens" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "list the commands" },
 };

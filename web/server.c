@@ -1,0 +1,1082 @@
+/* server.c - `baton serve`: HTTP front end of pages and JSON API.
+ *
+ * Threading: libmicrohttpd runs its own listening/polling threads
+ * (MHD_USE_INTERNAL_POLLING_THREAD with epoll where the library has it, poll
+ * otherwise) and a pool of WORKERS threads that each answer their share of
+ * connections. Each worker lazily opens its own read-only store, kept in a
+ * thread-specific slot whose destructor closes it when MHD ends the thread.
+ * Writes (login, ticking a handover item...) open a short-lived read-write
+ * store, so a worker never holds a write lock between requests.
+ *
+ * Request life cycle, as in libmicrohttpd's simplepost example: the URI log
+ * callback allocates the per-request state (it is the only place that sees
+ * the raw, still percent-encoded URI, which we decode strictly ourselves);
+ * the first handler call checks method and sizes; later calls collect the
+ * body; the last one answers; the completed callback frees everything.
+ * Handlers never write to the connection themselves: they fill a struct
+ * reply which send_reply turns into a response with the security headers.
+ */
+#include "server.h"
+#include "auth.h"
+#include "graph.h"
+#include "page.h"
+#include "query.h"
+#include "store.h"
+#include "strbuf.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/* ------------------------------------------------------------------ */
+/* Limits                                                              */
+/* ------------------------------------------------------------------ */
+
+enum {
+	WORKERS = 2,             /* thread pool: one per core of the target box */
+	CONN_LIMIT = 64,         /* concurrent connections */
+	CONN_TIMEOUT = 15,       /* seconds of inactivity before closing */
+	MEMORY_LIMIT = 64 * 1024,/* per-connection buffer (MHD: 414/431 above) */
+	URL_MAX = 2048,          /* request target bytes, else 414 */
+	HEADER_MAX = 8192,       /* all header names and values, else 431 */
+	BODY_MAX = 16 * 1024,    /* request body, else 413 */
+	MAX_SEGS = 8,            /* path segments */
+	MAX_PARAMS = 16,         /* query or form fields */
+	SESSION_SECONDS = 12 * 3600
+};
+
+static const char SESSION_COOKIE[] = "baton_session";
+static const char CSP[] =
+	"default-src 'none'; style-src 'self'; img-src 'self' data:; "
+	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/* ------------------------------------------------------------------ */
+/* Per-request state                                                   */
+/* ------------------------------------------------------------------ */
+
+struct server {
+	const struct web_config *cfg;
+	pthread_key_t store_key;
+};
+
+struct request {
+	char *uri;          /* raw request target, from the URI log callback */
+	int started;        /* the first handler call happened */
+	struct strbuf body;
+	int body_too_big;
+};
+
+struct reply {
+	int status;
+	const char *ctype;
+	struct strbuf body;
+	char cookie[200];   /* Set-Cookie value, "" for none */
+	const char *location;
+	const char *allow;
+	int www_auth;       /* add WWW-Authenticate: Bearer */
+	int cache;          /* cacheable static asset */
+};
+
+struct param {
+	char *key, *value;
+};
+
+struct ctx {
+	struct server *srv;
+	struct MHD_Connection *conn;
+	const char *method;
+	int api;                      /* under /api/v1/: answer in JSON */
+	char *seg[MAX_SEGS];
+	int nseg;
+	struct param query[MAX_PARAMS];
+	int nquery;
+	struct param form[MAX_PARAMS];
+	int nform;
+	const char *rawbody;
+	size_t rawlen;
+	struct store *st;             /* this worker's read-only store */
+	char now[32], today[11];
+	char user[64];                /* token name of the session, "" if none */
+	char sid[AUTH_HEX_LEN];       /* session id from the cookie */
+	char csrf[AUTH_HEX_LEN];
+	struct page_ctx page;
+	struct reply *r;
+};
+
+/* ------------------------------------------------------------------ */
+/* Decoding                                                            */
+/* ------------------------------------------------------------------ */
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Strict percent-decoding of s[0..n) into a new string ('+' is a space
+ * when plus). NULL for a bad escape, an encoded NUL or no memory: either
+ * way the request is refused. */
+static char *pct_decode(const char *s, size_t n, int plus)
+{
+	char *out = malloc(n + 1), *o = out;
+	size_t i;
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%') {
+			int hi, lo;
+
+			if (i + 2 >= n) {
+				free(out);
+				return NULL;
+			}
+			hi = hexval((unsigned char)s[i + 1]);
+			lo = hexval((unsigned char)s[i + 2]);
+			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+				free(out);
+				return NULL;
+			}
+			*o++ = (char)(hi * 16 + lo);
+			i += 2;
+		} else if (plus && s[i] == '+') {
+			*o++ = ' ';
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* "a=1&b=2" into params; 0 on success, -1 for bad encoding or too many. */
+static int parse_params(const char *s, size_t n, struct param *p, int *np)
+{
+	const char *end = s + n;
+
+	while (s < end) {
+		const char *amp = memchr(s, '&', (size_t)(end - s));
+		const char *stop = amp ? amp : end;
+		const char *eq = memchr(s, '=', (size_t)(stop - s));
+
+		if (stop > s) {
+			if (*np >= MAX_PARAMS)
+				return -1;
+			p[*np].key = pct_decode(s, (size_t)((eq ? eq : stop) - s), 1);
+			p[*np].value = eq ? pct_decode(eq + 1, (size_t)(stop - eq - 1), 1)
+					  : strdup("");
+			(*np)++;
+			if (!p[*np - 1].key || !p[*np - 1].value)
+				return -1;
+		}
+		s = amp ? amp + 1 : end;
+	}
+	return 0;
+}
+
+static const char *param(const struct param *p, int n, const char *key)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(p[i].key, key))
+			return p[i].value;
+	return NULL;
+}
+
+/* Split the raw target into decoded path segments and query params. */
+static int parse_target(struct ctx *x, const char *uri)
+{
+	const char *q = strchr(uri, '?');
+	const char *end = q ? q : uri + strlen(uri);
+	const char *s = uri;
+
+	if (*s != '/')
+		return -1;
+	while (s < end) {
+		const char *slash;
+
+		s++; /* skip '/' */
+		slash = memchr(s, '/', (size_t)(end - s));
+		if (!slash)
+			slash = end;
+		if (slash > s) {
+			if (x->nseg >= MAX_SEGS)
+				return -1;
+			x->seg[x->nseg] = pct_decode(s, (size_t)(slash - s), 0);
+			if (!x->seg[x->nseg])
+				return -1;
+			if (!strcmp(x->seg[x->nseg], ".") || !strcmp(x->seg[x->nseg], "..") ||
+			    strchr(x->seg[x->nseg], '/')) {
+				x->nseg++;
+				return -1;
+			}
+			x->nseg++;
+		}
+		s = slash;
+	}
+	if (q && parse_params(q + 1, strlen(q + 1), x->query, &x->nquery))
+		return -1;
+	return 0;
+}
+
+static void ctx_release(struct ctx *x)
+{
+	int i;
+
+	for (i = 0; i < x->nseg; i++)
+		free(x->seg[i]);
+	for (i = 0; i < x->nquery; i++) {
+		free(x->query[i].key);
+		free(x->query[i].value);
+	}
+	for (i = 0; i < x->nform; i++) {
+		free(x->form[i].key);
+		free(x->form[i].value);
+	}
+	sodium_memzero(x->sid, sizeof(x->sid));
+}
+
+/* ------------------------------------------------------------------ */
+/* Replies                                                             */
+/* ------------------------------------------------------------------ */
+
+static const char *reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 303: return "See Other";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 431: return "Request Header Fields Too Large";
+	default: return "Internal Server Error";
+	}
+}
+
+static void reply_json(struct ctx *x, int status, const json_t *v)
+{
+	char *s = json_dumps(v, JSON_INDENT(2) | JSON_ENCODE_ANY);
+
+	strbuf_reset(&x->r->body);
+	x->r->status = status;
+	x->r->ctype = "application/json";
+	if (!s) {
+		x->r->status = 500;
+		strbuf_addstr(&x->r->body, "{\"error\": \"out of memory\"}\n");
+		return;
+	}
+	strbuf_addstr(&x->r->body, s);
+	strbuf_addch(&x->r->body, '\n');
+	free(s);
+}
+
+/* An error in the shape the client expects: {"error":…} or an HTML page. */
+static void reply_error(struct ctx *x, int status, const char *msg)
+{
+	x->r->status = status;
+	if (x->api) {
+		json_t *j = json_pack("{s:s}", "error", msg ? msg : reason(status));
+
+		reply_json(x, status, j);
+		x->r->status = status;
+		json_decref(j);
+		return;
+	}
+	strbuf_reset(&x->r->body);
+	x->r->ctype = "text/html; charset=utf-8";
+	page_error(&x->r->body, &x->page, status, reason(status), msg);
+}
+
+static void reply_method(struct ctx *x, const char *allow)
+{
+	x->r->allow = allow;
+	reply_error(x, 405, "method not allowed here");
+}
+
+/* The outcome of a core call as an HTTP error. */
+static void reply_core(struct ctx *x, enum baton_code rc,
+		       const struct baton_error *err)
+{
+	const char *msg = err->n ? err->diags[0].message : baton_code_str(rc);
+
+	switch (rc) {
+	case BATON_NOTFOUND: reply_error(x, 404, msg); break;
+	case BATON_INVALID:
+	case BATON_USAGE: reply_error(x, 400, msg); break;
+	case BATON_CONFLICT: reply_error(x, 409, msg); break;
+	default:
+		fprintf(stderr, "baton: serve: %s %s: %s\n", x->method,
+			x->nseg ? x->seg[0] : "/", msg);
+		reply_error(x, 500, "internal error; see the server log");
+	}
+}
+
+static void reply_redirect(struct ctx *x, const char *location)
+{
+	x->r->status = 303;
+	x->r->location = location;
+	x->r->ctype = "text/plain; charset=utf-8";
+	strbuf_reset(&x->r->body);
+	strbuf_addstr(&x->r->body, "see other\n");
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *c, struct reply *r)
+{
+	static const char oom[] = "out of memory\n";
+	struct MHD_Response *resp;
+	size_t len = r->body.len;
+	char *buf = strbuf_ok(&r->body) ? strbuf_detach(&r->body) : NULL;
+	enum MHD_Result ret;
+
+	if (!buf) {
+		strbuf_release(&r->body);
+		r->status = 500;
+		r->ctype = "text/plain; charset=utf-8";
+		resp = MHD_create_response_from_buffer(sizeof(oom) - 1, (void *)oom,
+						       MHD_RESPMEM_PERSISTENT);
+	} else {
+		resp = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+		if (!resp)
+			free(buf);
+	}
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				r->ctype ? r->ctype : "text/plain; charset=utf-8");
+	MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+				r->cache ? "public, max-age=3600" : "no-store");
+	if (r->cookie[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->cookie);
+	if (r->location)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
+	if (r->allow)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+	if (r->www_auth)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+					"Bearer realm=\"baton\"");
+	ret = MHD_queue_response(c, (unsigned int)r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Stores and clock                                                    */
+/* ------------------------------------------------------------------ */
+
+static void store_destroy(void *p)
+{
+	store_free(p);
+}
+
+static void set_clock(struct ctx *x)
+{
+	const char *fixed = x->srv->cfg->fixed_now;
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (fixed && strlen(fixed) == 20) {
+		snprintf(x->now, sizeof(x->now), "%s", fixed);
+	} else {
+		gmtime_r(&t, &tm);
+		strftime(x->now, sizeof(x->now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	snprintf(x->today, sizeof(x->today), "%.10s", x->now);
+}
+
+/* This worker's read-only store, opened on first use. */
+static struct store *read_store(struct ctx *x, struct baton_error *err)
+{
+	struct store *st = pthread_getspecific(x->srv->store_key);
+
+	if (!st) {
+		if (store_open(x->srv->cfg->db_path, STORE_READONLY, &st, err))
+			return NULL;
+		if (pthread_setspecific(x->srv->store_key, st)) {
+			store_free(st);
+			baton_fail(err, BATON_NOMEM, "cannot keep the worker's store");
+			return NULL;
+		}
+	}
+	store_set_actor(st, "web");
+	store_set_clock(st, x->now, x->today);
+	return st;
+}
+
+/* A short-lived read-write store acting as `actor`; store_free it. */
+static struct store *write_store(struct ctx *x, const char *actor,
+				 struct baton_error *err)
+{
+	struct store *st = NULL;
+
+	if (store_open(x->srv->cfg->db_path, 0, &st, err))
+		return NULL;
+	store_set_actor(st, actor);
+	store_set_clock(st, x->now, x->today);
+	return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* Authentication                                                      */
+/* ------------------------------------------------------------------ */
+
+/* The session from the cookie, if any and alive. */
+static void load_session(struct ctx *x)
+{
+	struct baton_error err = BATON_ERROR_INIT;
+	const char *sid = MHD_lookup_connection_value(x->conn, MHD_COOKIE_KIND,
+						      SESSION_COOKIE);
+
+	if (sid && strlen(sid) == 64 &&
+	    auth_session_find(x->st, sid, (long long)time(NULL), x->user, &err) ==
+	    BATON_OK) {
+		snprintf(x->sid, sizeof(x->sid), "%s", sid);
+		auth_csrf(x->sid, x->csrf);
+		x->page.user = x->user;
+		x->page.csrf = x->csrf;
+	} else {
+		x->user[0] = '\0';
+	}
+	baton_error_release(&err);
+}
+
+/* May this request write? 0 with the writer's name in `who`, or an HTTP
+ * status with the reason in *msg. A bearer token needs no CSRF token (a
+ * browser never sends one on its own); a session cookie does. */
+static int authorize(struct ctx *x, char who[64], const char **msg)
+{
+	struct baton_error err = BATON_ERROR_INIT;
+	const char *auth = MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND,
+						       MHD_HTTP_HEADER_AUTHORIZATION);
+	const char *csrf;
+	enum baton_code rc;
+
+	who[0] = '\0';
+	if (x->srv->cfg->read_only) {
+		*msg = "this server is read-only";
+		return 403;
+	}
+	if (auth) {
+		if (strncasecmp(auth, "Bearer ", 7)) {
+			*msg = "the Authorization header must be 'Bearer TOKEN'";
+			x->r->www_auth = 1;
+			return 401;
+		}
+		rc = auth_token_find(x->st, auth + 7, who, &err);
+		baton_error_release(&err);
+		if (rc == BATON_OK)
+			return 0;
+		*msg = rc == BATON_NOTFOUND ? "unknown or revoked token"
+					    : "cannot check the token";
+		x->r->www_auth = 1;
+		return rc == BATON_NOTFOUND ? 401 : 500;
+	}
+	if (!x->user[0]) {
+		*msg = "log in or send 'Authorization: Bearer TOKEN'";
+		x->r->www_auth = 1;
+		return 401;
+	}
+	csrf = param(x->form, x->nform, "csrf");
+	if (!csrf)
+		csrf = MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND,
+						   "X-CSRF-Token");
+	if (!auth_csrf_ok(x->sid, csrf)) {
+		*msg = "missing or wrong CSRF token; reload the page and try again";
+		return 403;
+	}
+	snprintf(who, 64, "%s", x->user);
+	return 0;
+}
+
+static int is_form(struct ctx *x)
+{
+	const char *ct = MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_TYPE);
+
+	return ct && !strncasecmp(ct, "application/x-www-form-urlencoded", 33);
+}
+
+static void do_login(struct ctx *x)
+{
+	struct baton_error err = BATON_ERROR_INIT;
+	struct store *w = NULL;
+	const char *token = param(x->form, x->nform, "token");
+	char who[64], sid[AUTH_HEX_LEN];
+	enum baton_code rc;
+
+	if (x->srv->cfg->read_only) {
+		reply_error(x, 403, "this server is read-only: there is nothing to log in to");
+		goto out;
+	}
+	rc = token ? auth_token_find(x->st, token, who, &err) : BATON_NOTFOUND;
+	if (rc == BATON_NOTFOUND) {
+		x->r->status = 401;
+		x->r->ctype = "text/html; charset=utf-8";
+		strbuf_reset(&x->r->body);
+		page_login(&x->r->body, &x->page, "unknown or revoked token");
+		goto out;
+	}
+	if (rc) {
+		reply_core(x, rc, &err);
+		goto out;
+	}
+	if (!(w = write_store(x, who, &err))) {
+		reply_core(x, err.code, &err);
+		goto out;
+	}
+	if ((rc = store_begin(w, &err)) ||
+	    (rc = auth_session_create(w, who, (long long)time(NULL) + SESSION_SECONDS,
+				      sid, &err)) ||
+	    (rc = auth_token_touch(w, who, &err)) ||
+	    (rc = store_commit(w, &err))) {
+		store_rollback(w);
+		reply_core(x, rc, &err);
+		goto out;
+	}
+	snprintf(x->r->cookie, sizeof(x->r->cookie),
+		 "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d",
+		 SESSION_COOKIE, sid, SESSION_SECONDS);
+	sodium_memzero(sid, sizeof(sid));
+	reply_redirect(x, "/");
+out:
+	store_free(w);
+	baton_error_release(&err);
+}
+
+static void do_logout(struct ctx *x)
+{
+	struct baton_error err = BATON_ERROR_INIT;
+	struct store *w = NULL;
+	char who[64];
+	const char *msg = NULL;
+	int status;
+
+	if (!x->user[0]) {
+		reply_redirect(x, "/");
+		goto out;
+	}
+	if ((status = authorize(x, who, &msg))) {
+		reply_error(x, status, msg);
+		goto out;
+	}
+	if (!(w = write_store(x, who, &err)) ||
+	    auth_session_delete(w, x->sid, &err)) {
+		reply_core(x, err.code, &err);
+		goto out;
+	}
+	snprintf(x->r->cookie, sizeof(x->r->cookie),
+		 "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", SESSION_COOKIE);
+	reply_redirect(x, "/");
+out:
+	store_free(w);
+	baton_error_release(&err);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reads: pages and API                                                */
+/* ------------------------------------------------------------------ */
+
+typedef enum baton_code (*one_fn)(struct store *, const char *, json_t **,
+				  struct baton_error *);
+typedef void (*list_page_fn)(struct strbuf *, const struct page_ctx *,
+			     const json_t *);
+
+struct collection {
+	const char *seg;
+	enum kind kind;
+	list_page_fn list_page;
+	one_fn one;
+	list_page_fn one_page;
+};
+
+static const struct collection collections[] = {
+	{ "people", KIND_PERSON, page_people, query_person, page_person },
+	{ "roles", KIND_ROLE, page_roles, query_role, page_role },
+	{ "teams", KIND_TEAM, page_teams, query_team, page_team },
+	{ "processes", KIND_PROCESS, page_processes, query_process, page_process },
+	{ "rules", KIND_RULE, page_rules, NULL, NULL },
+};
+
+static const struct collection *find_collection(const char *seg)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(collections) / sizeof(collections[0]); i++)
+		if (!strcmp(collections[i].seg, seg))
+			return &collections[i];
+	return NULL;
+}
+
+static int is_get(const struct ctx *x)
+{
+	return !strcmp(x->method, "GET") || !strcmp(x->method, "HEAD");
+}
+
+/* Answer with v: as JSON under /api, else through the page builder. */
+static void reply_view(struct ctx *x, const json_t *v, list_page_fn page)
+{
+	if (x->api) {
+		reply_json(x, 200, v);
+		return;
+	}
+	x->r->status = 200;
+	x->r->ctype = "text/html; charset=utf-8";
+	page(&x->r->body, &x->page, v);
+}
+
+/* GET /people, /people/NAME, ... and the same under /api/v1. */
+static void serve_collection(struct ctx *x, const struct collection *col,
+			     char **seg, int nseg)
+{
+	struct baton_error err = BATON_ERROR_INIT;
+	json_t *v = NULL;
+	enum baton_code rc;
+
+	if (nseg > 2 || (nseg == 2 && !col->one)) {
+		reply_error(x, 404, "no such page");
+		goto out;
+	}
+	if (!is_get(x)) {
+		reply_method(x, "GET, HEAD");
+		goto out;
+	}
+	if (nseg == 1)
+		rc = query_list(x->st, col->kind,
+				param(x->query, x->nquery, "team"), &v, &err);
+	else
+		rc = col->one(x->st, seg[1], &v, &err);
+	if (rc)
+		reply_core(x, rc, &err);
+	else
+		reply_view(x, v, nseg == 1 ? col->list_page : col->one_page);
+out:
+	json_decref(v);
+	baton_error_release(&err);
+}
+
+static enum baton_code home_load(struct store *st, json_t **out,
+				 struct baton_error *err)
+{
+	static const char sql[] =
+		"SELECT json_object("
+		" 'leaving', (SELECT json_group_array(json_object('name', name,"
+		"   'displayName', display_name, 'leavingOn', leaving_on))"
+		"   FROM (SELECT * FROM person WHERE status = 'leaving'"
+		"   ORDER BY leaving_on IS NULL, leaving_on, name)),"
+		" 'absent', (SELECT json_group_array(json_object('name', name,"
+		"   'displayName', display_name, 'to', to_date, 'reason', reason))"
+		"   FROM (SELECT p.name, p.display_name, a.to_date, a.reason"
+		"   FROM absence a JOIN person p ON p.name = a.person"
+		"   WHERE a.from_date <= ?1 AND a.to_date >= ?1 AND p.status <> 'left'"
+		"   ORDER BY p.name)))";
+	const char *params[1] = { st->today };
+	json_t *sum = NULL;
+	enum baton_code rc;
+
+	if ((rc = query_json(st, sql, params, 1, out, err)))
+		return rc;
+	if ((rc = query_summary(st, &sum, err))) {
+		json_decref(*out);
+		*out = NULL;
+		return rc;
+	}
+	json_object_set_new(*out, "summary", sum);
+	return BATON_OK;
+}
+
+static void serve_home(struct ctx *x)
+{
+	struct baton_error err = BATON_ERROR_INIT;
+	json_t *v = NULL;
+	enum baton_code rc;
+
+	if (!is_get(x)) {
+		reply_method(x, "GET, HEAD");
+		goto out;
+	}
+	if ((rc = home_load(x->st, &v, &err))) {
+		reply_core(x, rc, &err);
+		goto out;
+	}
+	reply_view(x, v, page_home);
+out:
+	json_decref(v);
+	baton_error_release(&err);
+}
+
+static void serve_map(struct ctx *x)
+{
+	struct baton_error err = BATON_ERROR_INIT;
+	struct strbuf svg = STRBUF_INIT;
+	json_t *g = NULL, *teams = NULL;
+	const char *team = param(x->query, x->nquery, "team");
+	enum baton_code rc;
+
+	if (!is_get(x)) {
+		reply_method(x, "GET, HEAD");
+		goto out;
+	}
+	if (team && !*team)
+		team = NULL;
+	if ((rc = graph_load(x->st, team, &g, &err)) ||
+	    (rc = query_list(x->st, KIND_TEAM, NULL, &teams, &err))) {
+		reply_core(x, rc, &err);
+		goto out;
+	}
+	graph_svg(&svg, g);
+	x->r->status = 200;
+	x->r->ctype = "text/html; charset=utf-8";
+	page_map(&x->r->body, &x->page, team, teams, svg.buf);
+	if (!strbuf_ok(&svg))
+		x->r->body.oom = 1;
+out:
+	strbuf_release(&svg);
+	json_decref(g);
+	json_decref(teams);
+	baton_error_release(&err);
+}
+
+/* ------------------------------------------------------------------ */
+/* Dispatch                                                            */
+/* ------------------------------------------------------------------ */
+
+static void dispatch_api(struct ctx *x)
+{
+	char **seg = x->seg + 2;
+	int nseg = x->nseg - 2;
+	const struct collection *col;
+
+	if (nseg < 1) {
+		reply_error(x, 404, "no such endpoint");
+		return;
+	}
+	if ((col = find_collection(seg[0]))) {
+		serve_collection(x, col, seg, nseg);
+		return;
+	}
+	reply_error(x, 404, "no such endpoint");
+}
+
+static void dispatch(struct ctx *x)
+{
+	const struct collection *col;
+	const char *s0 = x->nseg ? x->seg[0] : NULL;
+
+	if (x->api) {
+		dispatch_api(x);
+	} else if (!s0) {
+		serve_home(x);
+	} else if (!strcmp(s0, "static") && x->nseg == 2 &&
+		   !strcmp(x->seg[1], "baton.css")) {
+		if (!is_get(x)) {
+			reply_method(x, "GET, HEAD");
+			return;
+		}
+		x->r->status = 200;
+		x->r->ctype = "text/css; charset=utf-8";
+		x->r->cache = 1;
+		strbuf_addstr(&x->r->body, page_css);
+	} else if ((col = find_collection(s0))) {
+		serve_collection(x, col, x->seg, x->nseg);
+	} else if (!strcmp(s0, "map") && x->nseg == 1) {
+		serve_map(x);
+	} else if (!strcmp(s0, "login") && x->nseg == 1) {
+		if (!strcmp(x->method, "POST")) {
+			do_login(x);
+		} else if (is_get(x)) {
+			x->r->status = 200;
+			x->r->ctype = "text/html; charset=utf-8";
+			page_login(&x->r->body, &x->page, NULL);
+		} else {
+			reply_method(x, "GET, HEAD, POST");
+		}
+	} else if (!strcmp(s0, "logout") && x->nseg == 1) {
+		if (strcmp(x->method, "POST"))
+			reply_method(x, "POST");
+		else
+			do_logout(x);
+	} else {
+		reply_error(x, 404, "no such page");
+	}
+}
+
+/* Answer a complete request. */
+static enum MHD_Result answer(struct server *srv, struct MHD_Connection *c,
+			      struct request *rq, const char *method)
+{
+	struct baton_error err = BATON_ERROR_INIT;
+	struct reply r;
+	struct ctx x;
+	enum MHD_Result ret;
+
+	memset(&r, 0, sizeof(r));
+	strbuf_init(&r.body);
+	memset(&x, 0, sizeof(x));
+	x.srv = srv;
+	x.conn = c;
+	x.method = method;
+	x.r = &r;
+	x.page.read_only = srv->cfg->read_only;
+	x.api = !strncmp(rq->uri, "/api/v1/", 8) || !strcmp(rq->uri, "/api/v1");
+	set_clock(&x);
+	x.page.today = x.today;
+
+	if (parse_target(&x, rq->uri)) {
+		reply_error(&x, 400, "malformed request target (bad percent-encoding?)");
+		goto send;
+	}
+	if (rq->body_too_big) {
+		reply_error(&x, 413, "request body too large");
+		goto send;
+	}
+	if (!(x.st = read_store(&x, &err))) {
+		reply_core(&x, err.code ? err.code : BATON_DB, &err);
+		goto send;
+	}
+	load_session(&x);
+	x.rawbody = rq->body.buf;
+	x.rawlen = rq->body.len;
+	if (!strcmp(method, "POST") && is_form(&x) &&
+	    parse_params(rq->body.buf, rq->body.len, x.form, &x.nform)) {
+		reply_error(&x, 400, "malformed form data");
+		goto send;
+	}
+	dispatch(&x);
+send:
+	ret = send_reply(c, &r);
+	strbuf_release(&r.body);
+	ctx_release(&x);
+	baton_error_release(&err);
+	return ret;
+}
+
+/* An error decided before the body is read: answered at once. */
+static enum MHD_Result answer_early(struct server *srv, struct MHD_Connection *c,
+				    struct request *rq, int status,
+				    const char *msg, const char *allow)
+{
+	struct reply r;
+	struct ctx x;
+	enum MHD_Result ret;
+
+	memset(&r, 0, sizeof(r));
+	strbuf_init(&r.body);
+	memset(&x, 0, sizeof(x));
+	x.srv = srv;
+	x.conn = c;
+	x.method = "";
+	x.r = &r;
+	x.api = rq->uri && !strncmp(rq->uri, "/api/", 5);
+	r.allow = allow;
+	reply_error(&x, status, msg);
+	ret = send_reply(c, &r);
+	strbuf_release(&r.body);
+	return ret;
+}
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind,
+				    const char *key, const char *value)
+{
+	size_t *total = cls;
+
+	*total += strlen(key) + (value ? strlen(value) : 0) + 4;
+	return MHD_YES;
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
+			       const char *url, const char *method,
+			       const char *version, const char *upload_data,
+			       size_t *upload_data_size, void **con_cls)
+{
+	struct server *srv = cls;
+	struct request *rq = *con_cls;
+
+	if (!rq)
+		return MHD_NO; /* the URI log callback ran out of memory */
+	if (!rq->started) {
+		size_t headers = 0;
+		const char *cl;
+
+		rq->started = 1;
+		if (strcmp(method, "GET") && strcmp(method, "HEAD") &&
+		    strcmp(method, "POST"))
+			return answer_early(srv, c, rq, 405,
+					    "only GET, HEAD and POST are served",
+					    "GET, HEAD, POST");
+		if (strlen(rq->uri) > URL_MAX)
+			return answer_early(srv, c, rq, 414, "request target too long",
+					    NULL);
+		MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &headers);
+		if (headers > HEADER_MAX)
+			return answer_early(srv, c, rq, 431, "request headers too large",
+					    NULL);
+		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						 MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > BODY_MAX)
+			return answer_early(srv, c, rq, 413, "request body too large",
+					    NULL);
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!rq->body_too_big) {
+			if (rq->body.len + *upload_data_size > BODY_MAX)
+				rq->body_too_big = 1;
+			else
+				strbuf_add(&rq->body, upload_data, *upload_data_size);
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (!strbuf_ok(&rq->body))
+		return MHD_NO;
+	return answer(srv, c, rq, method);
+}
+
+static void *uri_log(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct request *rq = calloc(1, sizeof(*rq));
+
+	if (!rq)
+		return NULL;
+	strbuf_init(&rq->body);
+	rq->uri = strdup(uri ? uri : "");
+	if (!rq->uri) {
+		free(rq);
+		return NULL;
+	}
+	return rq;
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+		      enum MHD_RequestTerminationCode toe)
+{
+	struct request *rq = *con_cls;
+
+	if (!rq)
+		return;
+	free(rq->uri);
+	strbuf_release(&rq->body);
+	free(rq);
+	*con_cls = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Start and stop                                                      */
+/* ------------------------------------------------------------------ */
+
+enum baton_code web_serve(const struct web_config *cfg,
+			  struct baton_error *err)
+{
+	struct server srv;
+	struct store *boot = NULL;
+	struct MHD_Daemon *d = NULL;
+	struct sockaddr_in in4;
+	struct sockaddr_in6 in6;
+	struct sockaddr *addr;
+	const union MHD_DaemonInfo *info;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	sigset_t sigs, old;
+	enum baton_code rc = BATON_OK;
+	int v6 = strchr(cfg->address, ':') != NULL, sig, key_made = 0;
+	char url[128];
+	unsigned short port;
+
+	memset(&srv, 0, sizeof(srv));
+	srv.cfg = cfg;
+	if (sodium_init() < 0)
+		return baton_fail(err, BATON_IO, "cannot initialise libsodium");
+	memset(&in4, 0, sizeof(in4));
+	memset(&in6, 0, sizeof(in6));
+	if (v6) {
+		in6.sin6_family = AF_INET6;
+		in6.sin6_port = htons(cfg->port);
+		if (inet_pton(AF_INET6, cfg->address, &in6.sin6_addr) != 1)
+			return baton_fail(err, BATON_USAGE, "'%s' is not an IP address",
+					  cfg->address);
+		addr = (struct sockaddr *)&in6;
+		flags |= MHD_USE_IPv6;
+	} else {
+		in4.sin_family = AF_INET;
+		in4.sin_port = htons(cfg->port);
+		if (inet_pton(AF_INET, cfg->address, &in4.sin_addr) != 1)
+			return baton_fail(err, BATON_USAGE, "'%s' is not an IP address",
+					  cfg->address);
+		addr = (struct sockaddr *)&in4;
+	}
+	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
+		flags |= MHD_USE_EPOLL;
+	else
+		flags |= MHD_USE_POLL;
+
+	/* Open read-write once: applies migrations (005_web.sql for tokens)
+	 * and keeps the WAL files in place for the read-only workers. */
+	if ((rc = store_open(cfg->db_path, 0, &boot, err)))
+		return rc;
+	if (pthread_key_create(&srv.store_key, store_destroy)) {
+		rc = baton_fail(err, BATON_NOMEM, "cannot create a thread key");
+		goto out;
+	}
+	key_made = 1;
+
+	/* Block the stop signals before MHD starts its threads, so they
+	 * inherit the mask and only sigwait below receives them. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, &old);
+
+	d = MHD_start_daemon(flags, cfg->port, NULL, NULL, handler, &srv,
+		MHD_OPTION_SOCK_ADDR, addr,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)WORKERS,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONN_LIMIT,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT,
+		MHD_OPTION_URI_LOG_CALLBACK, uri_log, &srv,
+		MHD_OPTION_NOTIFY_COMPLETED, completed, &srv,
+		MHD_OPTION_END);
+	if (!d) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		rc = baton_fail(err, BATON_IO, "cannot listen on %s port %u",
+				cfg->address, (unsigned)cfg->port);
+		goto out;
+	}
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	port = info ? info->port : cfg->port;
+	snprintf(url, sizeof(url), v6 ? "http://[%s]:%u/" : "http://%s:%u/",
+		 cfg->address, (unsigned)port);
+	if (cfg->ready)
+		cfg->ready(url, cfg->ready_arg);
+	while (sigwait(&sigs, &sig) == 0 && sig != SIGINT && sig != SIGTERM)
+		;
+	MHD_stop_daemon(d);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+out:
+	if (key_made)
+		pthread_key_delete(srv.store_key);
+	store_free(boot);
+	return rc;
+}

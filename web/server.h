@@ -1,0 +1,30 @@
+/* server.h - `baton serve`: the web UI and JSON API on GNU libmicrohttpd.
+ *
+ * See docs/web.md for the pages, the API, authentication and the threading
+ * model. The server reads through one read-only SQLite connection per
+ * worker thread and opens a short-lived read-write connection for each
+ * write; it stops cleanly on SIGINT or SIGTERM.
+ */
+#ifndef BATON_WEB_SERVER_H
+#define BATON_WEB_SERVER_H
+
+#include "error.h"
+
+struct web_config {
+	const char *db_path;
+	const char *address;   /* numeric IPv4 or IPv6 address to listen on */
+	unsigned short port;   /* 0: any free port */
+	int read_only;         /* refuse every write with 403 */
+	const char *fixed_now; /* YYYY-MM-DDTHH:MM:SSZ to fix the clock, or NULL */
+	/* Called once the server listens, with its base URL. */
+	void (*ready)(const char *url, void *arg);
+	void *ready_arg;
+};
+
+/* Run the server until SIGINT or SIGTERM. Opens (and migrates) the
+ * database read-write once at start. BATON_USAGE for a bad address,
+ * BATON_IO when the port cannot be bound, store errors otherwise. */
+enum baton_code web_serve(const struct web_config *cfg,
+			  struct baton_error *err);
+
+#endif
