@@ -111,6 +111,7 @@ test: $(BUILD)/baton $(BUILD)/check_baton
 	$(BUILD)/check_baton
 	bash tests/cli/run.sh $(BUILD)/baton
 	bash tests/schema/run.sh
+	/usr/bin/python3 tests/web/http_test.py $(BUILD)/baton examples
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -1,0 +1,372 @@
+#!/usr/bin/python3
+"""http_test.py BATON EXAMPLES - HTTP tests of `baton serve` on 127.0.0.1.
+
+Starts the built server in the background on a copy of the example
+database (plus tests/web/fixtures/hostile.yaml) on a free port, waits until
+it answers (bounded retries), runs every check, and stops the server at the
+end even when a check or the script itself fails. Prints
+"web: N passed, N failed" and exits 1 when anything failed.
+"""
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+BATON = os.path.abspath(sys.argv[1])
+EXAMPLES = os.path.abspath(sys.argv[2])
+HERE = os.path.dirname(os.path.abspath(__file__))
+ENV = dict(os.environ, BATON_NOW="2026-11-23T10:00:00Z", USER="tester")
+ENV.pop("BATON_DB", None)
+
+passed = 0
+failed = 0
+
+
+def check(cond, what, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL web: %s" % what)
+        if detail:
+            print("     %s" % str(detail)[:400])
+
+
+def baton(*args):
+    p = subprocess.run([BATON, "--db", DB] + list(args), env=ENV,
+                       capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Server:
+    def __init__(self, *extra):
+        self.port = free_port()
+        self.log = open(os.path.join(SCRATCH, "serve-%d.log" % self.port), "w")
+        self.proc = subprocess.Popen(
+            [BATON, "--db", DB, "serve", "--listen", "127.0.0.1:%d" % self.port]
+            + list(extra), env=ENV, stdout=self.log, stderr=subprocess.STDOUT)
+        for _ in range(100):  # at most ~10 s
+            try:
+                st, _, _ = self.req("GET", "/static/baton.css")
+                if st == 200:
+                    return
+            except OSError:
+                pass
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        raise RuntimeError("server on port %d did not start" % self.port)
+
+    def req(self, method, path, body=None, headers=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            c.putrequest(method, path, skip_accept_encoding=True)
+            for k, v in (headers or {}).items():
+                c.putheader(k, v)
+            if body is not None:
+                c.putheader("Content-Length", str(len(body)))
+            c.endheaders(body.encode() if isinstance(body, str) else body)
+            r = c.getresponse()
+            data = r.read().decode("utf-8", "replace")
+            return r.status, {k.lower(): v for k, v in r.getheaders()}, data
+        finally:
+            c.close()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        return self.proc.returncode
+
+
+def form(**kw):
+    from urllib.parse import urlencode
+    return urlencode(kw)
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def security_headers(h, what):
+    check(h.get("content-security-policy", "").startswith("default-src 'none'"),
+          what + ": Content-Security-Policy", h)
+    check(h.get("x-content-type-options") == "nosniff", what + ": nosniff", h)
+    check(h.get("referrer-policy") == "no-referrer", what + ": Referrer-Policy", h)
+
+
+def run_tests(srv):
+    # -- every page answers, with links to related pages -------------------
+    pages = {
+        "/": "Who handles",
+        "/people": "James Thornton",
+        "/people/james.thornton": "/roles/",
+        "/roles": "Billing Lead",
+        "/roles/billing-lead": "Responsibilities",
+        "/teams": "class=\"tree\"",
+        "/teams/finance": "/teams/billing",
+        "/processes": "Pay supplier invoices",
+        "/processes/pay-supplier-invoices": "<strong>Tuesday and Thursday</strong>",
+        "/rules": "finance/refunds/**",
+        "/map": "<svg",
+        "/map?team=finance": "Barclays Corporate Banking",
+        "/login": "name=\"token\"",
+    }
+    for path, needle in pages.items():
+        st, h, body = srv.req("GET", path)
+        check(st == 200, "GET %s is 200" % path, st)
+        check(needle in body, "GET %s shows %r" % (path, needle), body[:300])
+        check(h.get("content-type") == "text/html; charset=utf-8",
+              "GET %s is HTML" % path, h.get("content-type"))
+        check('name="viewport"' in body, "GET %s has a viewport meta" % path)
+        security_headers(h, "GET " + path)
+    st, h, body = srv.req("GET", "/static/baton.css")
+    check(st == 200 and h.get("content-type", "").startswith("text/css")
+          and "@media" in body, "stylesheet served, responsive", (st, h))
+    # home: leaver and absent person of the examples
+    _, _, body = srv.req("GET", "/")
+    check('<a href="/people/james.thornton">James Thornton</a> <span class="mute">on 2026-12-18' in body,
+          "home lists the leaver with the date", body)
+    check('<a href="/people/tom.okafor">Tom Okafor</a>' in body and "Annual leave" in body,
+          "home lists who is absent today", body)
+    st, h, body = srv.req("HEAD", "/people")
+    check(st == 200 and body == "", "HEAD answers without a body", (st, body[:50]))
+
+    # -- the API is the CLI's JSON ------------------------------------------
+    for path, args in [("/api/v1/people", ["ls", "people", "--json"]),
+                       ("/api/v1/roles", ["ls", "roles", "--json"]),
+                       ("/api/v1/teams", ["ls", "teams", "--json"]),
+                       ("/api/v1/rules", ["ls", "rules", "--json"]),
+                       ("/api/v1/processes", ["ls", "processes", "--json"]),
+                       ("/api/v1/roles?team=billing", ["ls", "roles", "--team", "billing", "--json"]),
+                       ("/api/v1/people/james.thornton", ["who", "person/james.thornton", "--json"]),
+                       ("/api/v1/roles/billing-lead", ["who", "role/billing-lead", "--json"]),
+                       ("/api/v1/teams/finance", ["who", "team/finance", "--json"]),
+                       ("/api/v1/processes/pay-supplier-invoices",
+                        ["who", "process/pay-supplier-invoices", "--json"])]:
+        st, h, body = srv.req("GET", path)
+        rc, out, err = baton(*args)
+        check(st == 200 and h.get("content-type") == "application/json",
+              "GET %s is JSON 200" % path, (st, h.get("content-type")))
+        check(rc == 0 and json.loads(body) == json.loads(out),
+              "GET %s equals baton %s" % (path, " ".join(args)), body[:200])
+        security_headers(h, "GET " + path)
+    st, _, body = srv.req("GET", "/api/v1/people")
+    check(len(json.loads(body)) == 39, "39 people (38 in examples + mallory)",
+          len(json.loads(body)))
+
+    # -- unknown names and paths: 404 ----------------------------------------
+    for path in ["/roles/nope", "/people/nobody", "/teams/x", "/processes/x",
+                 "/nowhere", "/rules/refunds", "/static/x.css", "/map?team=nope"]:
+        st, h, body = srv.req("GET", path)
+        check(st == 404 and "<h1>404 Not Found</h1>" in body,
+              "GET %s is a 404 page" % path, (st, body[:200]))
+        security_headers(h, "404 " + path)
+    st, _, body = srv.req("GET", "/roles/nope")
+    check("no such role &#39;nope&#39;" in body or "no such role &#x27;nope&#x27;" in body
+          or "no such role" in body, "404 page says what is missing", body)
+    for path in ["/api/v1/roles/nope", "/api/v1/nowhere", "/api/v1/teams/x",
+                 "/api/v1", "/api/v1/roles/a/b/c"]:
+        st, h, body = srv.req("GET", path)
+        check(st == 404 and h.get("content-type") == "application/json"
+              and "error" in json.loads(body), "GET %s is a JSON 404" % path, (st, body))
+    st, _, body = srv.req("GET", "/api/v1/roles/nope")
+    check(json.loads(body) == {"error": "no such role 'nope'"}, "JSON 404 message", body)
+
+    # -- malformed requests: 4xx, never a crash -------------------------------
+    for path in ["/people/%zz", "/people/%4", "/people/%00x", "/roles?team=%g1",
+                 "/people/..", "/a/b/c/d/e/f/g/h/i/j"]:
+        st, _, body = srv.req("GET", path)
+        check(st == 400 if path != "/a/b/c/d/e/f/g/h/i/j" else st in (400, 404),
+              "GET %s is refused with 400" % path, st)
+    st, h, body = srv.req("DELETE", "/people")
+    check(st == 405 and "GET" in h.get("allow", ""), "DELETE is 405 with Allow", (st, h))
+    st, h, body = srv.req("PUT", "/api/v1/people", "{}")
+    check(st == 405 and json.loads(body).get("error"), "PUT on the API is a JSON 405", body)
+    st, h, body = srv.req("POST", "/people", "", FORM)
+    check(st == 405 and h.get("allow") == "GET, HEAD", "POST to a read page is 405", (st, h))
+    st, _, _ = srv.req("GET", "/people?" + "a" * 3000)
+    check(st == 414, "a 3000-byte URL is 414", st)
+    st, _, _ = srv.req("GET", "/people", headers={"X-Big": "b" * 9000})
+    check(st == 431, "9000 bytes of headers is 431", st)
+    st, _, _ = srv.req("POST", "/login", "token=" + "c" * 20000, FORM)
+    check(st == 413, "a 20000-byte body is 413", st)
+    st, _, _ = srv.req("POST", "/login", "token=%zz", FORM)
+    check(st == 400, "bad form encoding is 400", st)
+    # raw garbage on the socket
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    s.sendall(b"\x00\x01garbage\r\n\r\n")
+    try:
+        reply = s.recv(100)
+    except OSError:
+        reply = b""
+    s.close()
+    check(reply == b"" or reply.startswith(b"HTTP/1.1 4"), "garbage gets a 4xx or a close", reply)
+    st, _, _ = srv.req("GET", "/")
+    check(st == 200, "the server still answers after the bad requests", st)
+
+    # -- escaping of hostile data ---------------------------------------------
+    for path in ["/people/mallory", "/people", "/roles/evil-role", "/roles",
+                 "/teams", "/teams/evil", "/processes/evil-process", "/map",
+                 "/map?team=evil"]:
+        st, _, body = srv.req("GET", path)
+        check(st == 200, "GET %s is 200" % path, st)
+        check("<script" not in body and "<iframe" not in body and "<img" not in body
+              and "<svg onload" not in body and "<b>" not in body,
+              "GET %s has no injected markup" % path,
+              re.findall(r".{40}<(?:script|iframe|img|b>|svg onload).{40}", body))
+    _, _, body = srv.req("GET", "/people/mallory")
+    check("<h1>&lt;script&gt;alert(1)&lt;/script&gt;" in body, "displayName printed escaped", body[:900])
+    _, _, body = srv.req("GET", "/roles/evil-role")
+    check("&lt;script&gt;alert(3)&lt;/script&gt; Role" in body, "role title escaped", body[:900])
+    check("&lt;iframe src=&quot;https://evil.example&quot;&gt;" in body
+          or "&lt;iframe src=&#34;https://evil.example&#34;&gt;" in body,
+          "responsibility escaped", body)
+    _, _, body = srv.req("GET", "/processes/evil-process")
+    check("<!-- raw HTML omitted -->" in body, "cmark drops raw HTML from a process body", body)
+    check("javascript:" not in body, "cmark drops javascript: links", body)
+    check("<strong>carefully</strong>" in body, "Markdown is rendered", body)
+    _, _, body = srv.req("GET", "/map?team=evil")
+    check("&lt;script&gt;alert(4)&lt;/script&gt; Ltd" in body, "map party escaped", body)
+    check('stroke="#c62828"' in body, "red relationship drawn red", body)
+
+    # -- authentication ---------------------------------------------------------
+    st, h, body = srv.req("POST", "/login", form(token="0" * 64), FORM)
+    check(st == 401 and "unknown or revoked token" in body, "login with a wrong token is 401", (st, body[-300:]))
+    check("set-cookie" not in h, "no cookie for a wrong token", h)
+    st, h, body = srv.req("POST", "/login", form(token=TOKEN), FORM)
+    cookie = h.get("set-cookie", "")
+    check(st == 303 and h.get("location") == "/", "login redirects home", (st, h))
+    check(re.match(r"baton_session=[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200$", cookie),
+          "session cookie is HttpOnly, SameSite=Strict, 12 h", cookie)
+    sess = {"Cookie": cookie.split(";")[0]}
+    st, _, body = srv.req("GET", "/", headers=sess)
+    check("signed in as tester-token" in body, "the session shows who is signed in", body[:1200])
+    m = re.search(r'name="csrf" value="([0-9a-f]{64})"', body)
+    check(m is not None, "pages carry a CSRF token when signed in", body[:1200])
+    csrf = m.group(1) if m else ""
+    rc, out, _ = baton("token", "list")
+    check(rc == 0 and "last used 2026-11-23T10:00:00Z" in out, "login records the token's last use", out)
+    st, _, body = srv.req("POST", "/logout", "", dict(FORM, **sess))
+    check(st == 403 and "CSRF" in body, "logout without the CSRF token is 403", (st, body[-300:]))
+    st, _, body = srv.req("POST", "/logout", form(csrf="f" * 64), dict(FORM, **sess))
+    check(st == 403, "logout with a wrong CSRF token is 403", st)
+    st, _, _ = srv.req("POST", "/logout", form(csrf=csrf), FORM)
+    check(st == 303, "logout without a session just goes home", st)
+    st, h, _ = srv.req("POST", "/logout", form(csrf=csrf), dict(FORM, **sess))
+    check(st == 303 and "Max-Age=0" in h.get("set-cookie", ""), "logout clears the cookie", (st, h))
+    st, _, body = srv.req("GET", "/", headers=sess)
+    check("signed in as" not in body and 'href="/login"' in body,
+          "the session is gone after logout", body[:1200])
+    st, _, body = srv.req("GET", "/", headers={"Cookie": "baton_session=" + "a" * 64})
+    check("signed in as" not in body, "a made-up session id is not a session", body[:1200])
+    rc, out, _ = baton("token", "revoke", "tester-token")
+    check(rc == 0, "token revoke exits 0", out)
+    st, _, _ = srv.req("POST", "/login", form(token=TOKEN), FORM)
+    check(st == 401, "a revoked token cannot log in", st)
+
+
+def cli_tests():
+    rc, out, err = baton("token", "create", "tester-token")
+    lines = out.strip().split("\n")
+    check(rc == 0 and re.fullmatch(r"[0-9a-f]{64}", lines[-1]) is not None,
+          "token create prints the token alone on the last line", out)
+    token = lines[-1]
+    rc, out, err = baton("token", "create", "tester-token")
+    check(rc == 1 and "a token named 'tester-token' exists already" in err,
+          "a second token with the same name is refused", (rc, err))
+    rc, out, err = baton("token", "create", "bad name")
+    check(rc == 1 and "not a valid token name" in err, "bad token name refused", (rc, err))
+    rc, out, _ = baton("token", "list", "--json")
+    lst = json.loads(out)
+    check(rc == 0 and [t["name"] for t in lst] == ["tester-token"]
+          and lst[0]["createdBy"] == "tester" and lst[0]["lastUsed"] is None,
+          "token list --json names the token", out)
+    check(token not in out, "token list never shows the token", out)
+    conn = __import__("sqlite3").connect(DB)
+    rows = conn.execute("SELECT hash FROM web_token").fetchall()
+    conn.close()
+    check(len(rows) == 1 and rows[0][0] != token and len(rows[0][0]) == 64,
+          "only a hash of the token is stored", rows)
+    rc, _, err = baton("token", "revoke", "nobody")
+    check(rc == 1 and "no token named 'nobody'" in err, "revoking an unknown token exits 1", err)
+    rc, _, err = baton("token", "frob")
+    check(rc == 2, "unknown token subcommand is a usage error", rc)
+
+    rc, out, _ = baton("graph", "--team", "finance")
+    check(rc == 0 and out.startswith("digraph baton {"), "graph prints dot", out[:100])
+    check('"role:finance-director" -> "party:Barclays Corporate Banking" [color="#2e8540"' in out,
+          "dot edge coloured by health", out)
+    rc, out, _ = baton("graph", "--format", "svg", "--team", "evil")
+    check(rc == 0 and out.startswith("<svg xmlns=\"http://www.w3.org/2000/svg\"")
+          and "&lt;script&gt;" in out and "<script" not in out, "graph --format svg, escaped", out[:300])
+    rc, _, err = baton("graph", "--team", "nope")
+    check(rc == 1 and "no such team 'nope'" in err, "graph of an unknown team exits 1", err)
+    rc, _, err = baton("graph", "--format", "png")
+    check(rc == 2, "graph --format png is a usage error", rc)
+    rc, _, err = baton("serve", "--listen", "nonsense")
+    check(rc == 2 and "--listen must be ADDRESS:PORT" in err, "serve --listen is checked", err)
+    return token
+
+
+def main():
+    global SCRATCH, DB, TOKEN
+    SCRATCH = tempfile.mkdtemp(prefix="baton-web-")
+    DB = os.path.join(SCRATCH, "web.db")
+    servers = []
+    try:
+        for src in (EXAMPLES, os.path.join(HERE, "fixtures", "hostile.yaml")):
+            rc, out, err = baton("import", src)
+            if rc != 0:
+                raise RuntimeError("import %s failed: %s" % (src, err))
+        TOKEN = cli_tests()
+        srv = Server()
+        servers.append(srv)
+        ro = Server("--read-only")
+        servers.append(ro)
+        st, _, body = ro.req("POST", "/login", form(token=TOKEN), FORM)
+        check(st == 403 and "read-only" in body, "--read-only refuses login with 403", (st, body[-200:]))
+        st, _, body = ro.req("GET", "/")
+        check(st == 200 and "read-only" in body, "--read-only still serves pages", st)
+        run_tests(srv)
+        for s in servers:
+            rc = s.stop()
+            check(rc == 0, "server on port %d stops cleanly on SIGTERM" % s.port, rc)
+        servers = []
+    except Exception as e:  # a broken test run is a failure, not a crash
+        check(False, "test run aborted", repr(e))
+    finally:
+        for s in servers:
+            s.stop()
+        for name in os.listdir(SCRATCH):
+            if name.startswith("serve-") and os.path.getsize(os.path.join(SCRATCH, name)) > 0:
+                log = open(os.path.join(SCRATCH, name)).read()
+                if "ERROR" in log or "runtime error" in log or "Sanitizer" in log:
+                    check(False, "server log %s is clean" % name, log[-2000:])
+        shutil.rmtree(SCRATCH, ignore_errors=True)
+    print("web: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
