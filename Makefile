@@ -45,7 +45,8 @@ TEST_SRC = $(sort $(wildcard tests/check_*.c))
 MIGRATIONS = $(sort $(wildcard schemas/[0-9]*.sql))
 
 CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
-APP_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o) $(WEB_SRC:%.c=$(BUILD)/%.o)
+WEB_OBJ = $(WEB_SRC:%.c=$(BUILD)/%.o)
+APP_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o) $(WEB_OBJ)
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 .PHONY: all run check check-valgrind test deps deps-test install uninstall clean bench
@@ -84,9 +85,9 @@ $(BUILD)/%.o: %.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/check_baton: $(TEST_OBJ) $(BUILD)/tests/main.o $(BUILD)/libbaton.a
+$(BUILD)/check_baton: $(TEST_OBJ) $(BUILD)/tests/main.o $(WEB_OBJ) $(BUILD)/libbaton.a
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/tests/main.o \
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/tests/main.o $(WEB_OBJ) \
 		$(BUILD)/libbaton.a $(CHECK_LIBS) $(PKG_LIBS) $(ALL_LDFLAGS)
 
 deps:
