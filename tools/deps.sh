@@ -35,15 +35,26 @@ if [ "$what" = valgrind ]; then
 fi
 if [ "$what" = test ]; then
 	need_pc check=check
-	need_cmd sqlite3=sqlite3 curl=curl
+	need_cmd sqlite3=sqlite3 curl=curl node=nodejs npm=npm
+	[ -x /usr/bin/chromium ] || missing="$missing chromium"
 	[ -x /usr/bin/python3 ] || missing="$missing python3"
 	[ -x /usr/bin/python3 ] && need_py yaml=python3-yaml jsonschema=python3-jsonschema
 fi
 
-[ -z "$missing" ] && exit 0
+# The browser test and the OpenAPI validator (npm, from the committed lock
+# file, into tests/web/node_modules; no browser is downloaded).
+node_deps() {
+	[ "$what" = test ] || return 0
+	[ -d tests/web/node_modules/playwright-core ] && return 0
+	command -v npm >/dev/null 2>&1 || return 0
+	(cd tests/web && npm ci --no-audit --no-fund --loglevel=error)
+}
+
+[ -z "$missing" ] && { node_deps; exit 0; }
 echo "deps: installing:$missing"
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 # shellcheck disable=SC2086
 $sudo apt-get install -y -qq --no-install-recommends $missing
+node_deps

@@ -211,7 +211,8 @@ void page_begin(struct strbuf *sb, const struct page_ctx *ctx,
 		"<title>");
 	h(sb, title);
 	strbuf_addstr(sb, " · baton</title>"
-		"<link rel=\"stylesheet\" href=\"/static/baton.css\"></head><body>"
+		"<link rel=\"stylesheet\" href=\"/static/baton.css\">"
+		"<link rel=\"icon\" href=\"data:,\"></head><body>"
 		"<header><a class=\"brand\" href=\"/\">baton</a><nav>"
 		"<a href=\"/people\">People</a><a href=\"/roles\">Roles</a>"
 		"<a href=\"/teams\">Teams</a><a href=\"/processes\">Processes</a>"
