@@ -11,7 +11,7 @@
 
 Suite *suite_web(void);
 
-static const struct page_ctx anon = { NULL, NULL, 0, "2026-11-23" };
+static const struct page_ctx anon = { NULL, NULL, 0, "2026-11-23", 0 };
 
 /* cmark with its default options turns raw HTML into a comment and drops
  * javascript: links, so a process body cannot inject script. */
@@ -69,7 +69,7 @@ END_TEST
 START_TEST(signed_in_header)
 {
 	struct strbuf sb = STRBUF_INIT;
-	const struct page_ctx me = { "ops<1>", "abc", 0, "2026-11-23" };
+	const struct page_ctx me = { "ops<1>", "abc", 0, "2026-11-23", 0 };
 
 	page_login(&sb, &me, "bad <token>");
 	ck_assert_ptr_nonnull(strstr(sb.buf, "signed in as ops&lt;1&gt;"));
@@ -166,6 +166,99 @@ START_TEST(tokens_and_sessions)
 }
 END_TEST
 
+/* A handover checklist: tick forms (with CSRF) only for a signed-in user
+ * on an open handover; item text escaped. */
+START_TEST(handover_checklist)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	const struct page_ctx me = { "ops", "c5", 0, "2026-11-23", PAGE_HANDOVER };
+	const struct page_ctx ro = { NULL, NULL, 0, "2026-11-23", PAGE_HANDOVER };
+	json_t *ho = json_pack("{s:i,s:s,s:s,s:s,s:[s],s:[{s:i,s:s,s:s,s:b},{s:i,s:s,s:s,s:b,s:s,s:s}],s:[]}",
+			       "id", 3, "from", "james", "to", "amy", "state", "open",
+			       "roles", "ap-lead", "items",
+			       "item", 1, "kind", "process", "text", "<b>read</b>", "done", 0,
+			       "item", 2, "kind", "custom", "text", "done one", "done", 1,
+			       "doneBy", "ops", "note", "ok <i>", "notes");
+
+	page_handover(&a, &me, ho);
+	ck_assert(strbuf_ok(&a));
+	ck_assert_ptr_nonnull(strstr(a.buf, "<form method=\"post\" action=\"/handovers/3/items/1\">"
+		"<input type=\"hidden\" name=\"csrf\" value=\"c5\">"
+		"<input type=\"hidden\" name=\"done\" value=\"1\">"));
+	ck_assert_ptr_nonnull(strstr(a.buf, "action=\"/handovers/3/items/2\">"));
+	ck_assert_ptr_nonnull(strstr(a.buf, "name=\"done\" value=\"0\"><button type=\"submit\">Untick"));
+	ck_assert_ptr_nonnull(strstr(a.buf, "&lt;b&gt;read&lt;/b&gt;"));
+	ck_assert_ptr_nonnull(strstr(a.buf, "ok &lt;i&gt;"));
+	ck_assert_ptr_nonnull(strstr(a.buf, "1/2 done"));
+	page_handover(&b, &ro, ho);
+	ck_assert_ptr_null(strstr(b.buf, "<form method=\"post\" action=\"/handovers"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "to tick items"));
+	json_decref(ho);
+	strbuf_release(&a);
+	strbuf_release(&b);
+}
+END_TEST
+
+/* The audit page filters by severity and draws truck factors as bars,
+ * red at 1. */
+START_TEST(audit_page)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *rep = json_pack("{s:[{s:s,s:s,s:s,s:s},{s:s,s:s,s:s,s:s}],s:{s:i,s:i,s:i}}",
+				"findings",
+				"check", "vacant-role", "severity", "error", "entity", "role/x",
+				"message", "no <holder>",
+				"check", "stale-process", "severity", "warning", "entity",
+				"process/p", "message", "overdue",
+				"summary", "error", 1, "warning", 1, "info", 0);
+	json_t *bus = json_pack("{s:{s:i,s:[s]},s:[{s:s,s:i},{s:s,s:i}]}",
+				"organisation", "truckFactor", 2, "people", "amy",
+				"teams", "team", "finance", "truckFactor", 1,
+				"team", "sales", "truckFactor", 3);
+
+	page_audit(&sb, &anon, rep, bus, NULL, "error", NULL);
+	ck_assert(strbuf_ok(&sb));
+	ck_assert_ptr_nonnull(strstr(sb.buf, "<a href=\"/roles/x\">role/x</a>"));
+	ck_assert_ptr_nonnull(strstr(sb.buf, "no &lt;holder&gt;"));
+	ck_assert_ptr_null(strstr(sb.buf, "stale-process"));
+	ck_assert_ptr_nonnull(strstr(sb.buf, "<option value=\"error\" selected>"));
+	ck_assert_ptr_nonnull(strstr(sb.buf, "width=\"140\" height=\"18\" fill=\"#c62828\">"));
+	ck_assert_ptr_nonnull(strstr(sb.buf, "width=\"420\" height=\"18\" fill=\"#2e8540\">"));
+	json_decref(rep);
+	json_decref(bus);
+	strbuf_release(&sb);
+}
+END_TEST
+
+/* Route results name the contacts, the role and the escalation. */
+START_TEST(route_page)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *q = json_pack("{s:s}", "q", "refund <x>");
+	json_t *doc = json_pack("{s:s,s:{s:s,s:s,s:s},s:{s:s,s:s},s:{s:s,s:s},"
+				"s:[{s:s,s:s,s:s,s:s}],s:[{s:s,s:s,s:s}],s:n,s:[]}",
+				"outcome", "found",
+				"rule", "name", "refunds", "title", "Refunds", "topic", "finance/**",
+				"role", "name", "billing-lead", "title", "Billing Lead",
+				"contactRole", "name", "finance-director", "title", "FD",
+				"contacts", "person", "priya", "displayName", "Priya", "email",
+				"p@x", "as", "primary",
+				"escalated", "role", "billing-lead", "reason", "nobody available",
+				"to", "finance-director",
+				"process", "alternatives");
+
+	page_route(&sb, &anon, q, doc);
+	ck_assert(strbuf_ok(&sb));
+	ck_assert_ptr_nonnull(strstr(sb.buf, "value=\"refund &lt;x&gt;\""));
+	ck_assert_ptr_nonnull(strstr(sb.buf, "<strong><a href=\"/people/priya\">Priya</a></strong>"));
+	ck_assert_ptr_nonnull(strstr(sb.buf, "escalated to <a href=\"/roles/finance-director\">FD</a>"));
+	ck_assert_ptr_nonnull(strstr(sb.buf, "nobody available"));
+	json_decref(q);
+	json_decref(doc);
+	strbuf_release(&sb);
+}
+END_TEST
+
 Suite *suite_web(void)
 {
 	Suite *s = suite_create("web");
@@ -177,6 +270,9 @@ Suite *suite_web(void)
 	tcase_add_test(tc, url_encoding);
 	tcase_add_test(tc, signed_in_header);
 	tcase_add_test(tc, teams_tree);
+	tcase_add_test(tc, handover_checklist);
+	tcase_add_test(tc, audit_page);
+	tcase_add_test(tc, route_page);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("graph");
 	tcase_add_test(tc, graph_draws);

@@ -216,8 +216,12 @@ void page_begin(struct strbuf *sb, const struct page_ctx *ctx,
 		"<header><a class=\"brand\" href=\"/\">baton</a><nav>"
 		"<a href=\"/people\">People</a><a href=\"/roles\">Roles</a>"
 		"<a href=\"/teams\">Teams</a><a href=\"/processes\">Processes</a>"
-		"<a href=\"/rules\">Rules</a><a href=\"/map\">Map</a></nav>"
-		"<span class=\"user\">");
+		"<a href=\"/rules\">Rules</a><a href=\"/map\">Map</a>");
+	if (ctx->features & PAGE_AUDIT)
+		strbuf_addstr(sb, "<a href=\"/audit\">Audit</a>");
+	if (ctx->features & PAGE_HANDOVER)
+		strbuf_addstr(sb, "<a href=\"/handovers\">Handovers</a>");
+	strbuf_addstr(sb, "</nav><span class=\"user\">");
 	if (ctx->user) {
 		strbuf_addstr(sb, "signed in as ");
 		h(sb, ctx->user);
@@ -243,6 +247,62 @@ void page_end(struct strbuf *sb)
 /* Home                                                                */
 /* ------------------------------------------------------------------ */
 
+/* The "Who handles…?" form, prefilled with the last query. */
+static void search_form(struct strbuf *sb, const char *q, const char *topic)
+{
+	strbuf_addstr(sb, "<form class=\"search\" method=\"get\" action=\"/route\">"
+		"<input type=\"search\" name=\"q\" aria-label=\"Who handles…?\" "
+		"placeholder=\"e.g. refund for an enterprise customer\" value=\"");
+	h(sb, q);
+	strbuf_addstr(sb, "\"><input type=\"text\" name=\"topic\" aria-label=\"Topic\" "
+		"placeholder=\"or a topic: finance/refunds/enterprise\" value=\"");
+	h(sb, topic);
+	strbuf_addstr(sb, "\"><button type=\"submit\">Ask</button></form>");
+}
+
+static void home_handovers(struct strbuf *sb, const json_t *list)
+{
+	size_t i;
+	json_t *e;
+
+	if (!list)
+		return;
+	strbuf_addstr(sb, "<section class=\"card\"><h2>Open handovers</h2>");
+	if (!json_array_size(list))
+		strbuf_addstr(sb, "<p class=\"mute\">None.</p>");
+	json_array_foreach(list, i, e) {
+		strbuf_addf(sb, "<p><a href=\"/handovers/%lld\">#%lld</a> ",
+			    (long long)json_integer_value(json_object_get(e, "id")),
+			    (long long)json_integer_value(json_object_get(e, "id")));
+		h(sb, str(e, "from") ? str(e, "from") : "(new)");
+		strbuf_addstr(sb, " → ");
+		h(sb, str(e, "to"));
+		strbuf_addf(sb, " <span class=\"mute\">%lld/%lld done",
+			    (long long)json_integer_value(json_object_get(e, "done")),
+			    (long long)json_integer_value(json_object_get(e, "items")));
+		if (str(e, "due")) {
+			strbuf_addstr(sb, ", due ");
+			h(sb, str(e, "due"));
+		}
+		strbuf_addstr(sb, "</span></p>");
+	}
+	strbuf_addstr(sb, "</section>");
+}
+
+static void home_audit(struct strbuf *sb, const json_t *sum)
+{
+	if (!sum)
+		return;
+	strbuf_addf(sb, "<section class=\"card\"><h2>Audit</h2><p>"
+		    "<a href=\"/audit?severity=error\"><span class=\"badge red\">%lld errors</span></a> "
+		    "<a href=\"/audit?severity=warning\"><span class=\"badge amber\">%lld warnings</span></a> "
+		    "<a href=\"/audit?severity=info\"><span class=\"badge\">%lld info</span></a>"
+		    "</p></section>",
+		    (long long)json_integer_value(json_object_get(sum, "error")),
+		    (long long)json_integer_value(json_object_get(sum, "warning")),
+		    (long long)json_integer_value(json_object_get(sum, "info")));
+}
+
 void page_home(struct strbuf *sb, const struct page_ctx *ctx,
 	       const json_t *home)
 {
@@ -256,6 +316,8 @@ void page_home(struct strbuf *sb, const struct page_ctx *ctx,
 
 	page_begin(sb, ctx, "Home");
 	strbuf_addstr(sb, "<h1>Who handles…?</h1>");
+	if (json_is_true(json_object_get(home, "search")))
+		search_form(sb, NULL, NULL);
 	strbuf_addstr(sb, "<p>");
 	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 		strbuf_addf(sb, "%s<a href=\"/%s\">%lld %s</a>", i ? " · " : "",
@@ -303,7 +365,10 @@ void page_home(struct strbuf *sb, const struct page_ctx *ctx,
 	}
 	if (json_array_size(absent))
 		strbuf_addstr(sb, "</ul>");
-	strbuf_addstr(sb, "</section></div>");
+	strbuf_addstr(sb, "</section>");
+	home_handovers(sb, json_object_get(home, "handovers"));
+	home_audit(sb, json_object_get(home, "audit"));
+	strbuf_addstr(sb, "</div>");
 	page_end(sb);
 }
 
@@ -708,6 +773,15 @@ void page_role(struct strbuf *sb, const struct page_ctx *ctx,
 		page_add_markdown(sb, str(r, "notes"));
 	}
 	strbuf_addstr(sb, "<h2>Journal</h2>");
+	if ((ctx->features & PAGE_HANDOVER) && ctx->user && !ctx->read_only) {
+		strbuf_addstr(sb, "<form method=\"post\" action=\"/roles/");
+		page_add_url(sb, str(r, "name"));
+		strbuf_addstr(sb, "/journal\">");
+		hidden_csrf(sb, ctx);
+		strbuf_addstr(sb, "<label for=\"jtext\">New entry (Markdown)</label>"
+			"<textarea id=\"jtext\" name=\"text\" rows=\"3\" required></textarea>"
+			"<p><button type=\"submit\">Add to journal</button></p></form>");
+	}
 	if (!json_array_size(journal))
 		strbuf_addstr(sb, "<p class=\"mute\">No entry yet.</p>");
 	json_array_foreach(journal, i, e) {
@@ -919,5 +993,490 @@ void page_error(struct strbuf *sb, const struct page_ctx *ctx, int status,
 	h(sb, message);
 	strbuf_addstr(sb, "</p><p><a href=\"/\">Home</a> · <a href=\"/people\">People</a>"
 		" · <a href=\"/roles\">Roles</a></p>");
+	page_end(sb);
+}
+
+/* ------------------------------------------------------------------ */
+/* Route results                                                       */
+/* ------------------------------------------------------------------ */
+
+/* A JSON scalar or {"name"|"topic"|"title"} object as text. */
+static void add_any(struct strbuf *sb, const json_t *v)
+{
+	if (json_is_string(v))
+		h(sb, json_string_value(v));
+	else if (json_is_integer(v))
+		strbuf_addf(sb, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		strbuf_addf(sb, "%.2f", json_real_value(v));
+	else if (json_is_object(v))
+		h(sb, str(v, "topic") ? str(v, "topic") : str(v, "name") ?
+		  str(v, "name") : str(v, "title"));
+}
+
+void page_route(struct strbuf *sb, const struct page_ctx *ctx,
+		const json_t *q, const json_t *doc)
+{
+	const json_t *rule = json_object_get(doc, "rule");
+	const json_t *role = json_object_get(doc, "role");
+	const json_t *crole = json_object_get(doc, "contactRole");
+	const json_t *contacts = json_object_get(doc, "contacts");
+	const json_t *esc = json_object_get(doc, "escalated");
+	const json_t *proc = json_object_get(doc, "process");
+	const json_t *alts = json_object_get(doc, "alternatives");
+	const json_t *explain = json_object_get(doc, "explain");
+	const json_t *sugg = json_object_get(doc, "suggestions");
+	const char *outcome = str(doc, "outcome");
+	size_t i, j;
+	json_t *e, *k;
+
+	page_begin(sb, ctx, "Who handles…?");
+	strbuf_addstr(sb, "<h1>Who handles…?</h1>");
+	search_form(sb, str(q, "q"), str(q, "topic"));
+	if (str(doc, "message")) {
+		strbuf_addstr(sb, "<p class=\"msg\">");
+		h(sb, str(doc, "message"));
+		strbuf_addstr(sb, "</p>");
+	}
+	if (role && json_is_object(role)) {
+		strbuf_addstr(sb, "<section class=\"card\"><h2>");
+		if (outcome && !strcmp(outcome, "found"))
+			strbuf_addstr(sb, "Talk to");
+		else
+			strbuf_addstr(sb, "Nobody available");
+		strbuf_addstr(sb, "</h2><ul class=\"plain\">");
+		json_array_foreach(contacts, i, e) {
+			strbuf_addstr(sb, "<li><strong>");
+			link(sb, "people", str(e, "person"), str(e, "displayName"));
+			strbuf_addstr(sb, "</strong> <span class=\"mute\">");
+			h(sb, str(e, "as"));
+			strbuf_addstr(sb, "</span> ");
+			h(sb, str(e, "email"));
+			strbuf_addstr(sb, "</li>");
+		}
+		strbuf_addstr(sb, "</ul><p>Role: ");
+		link(sb, "roles", str(role, "name"), str(role, "title"));
+		if (crole && json_is_object(crole) && str(crole, "name") &&
+		    strcmp(str(crole, "name"), str(role, "name") ? str(role, "name") : "")) {
+			strbuf_addstr(sb, " → escalated to ");
+			link(sb, "roles", str(crole, "name"), str(crole, "title"));
+		}
+		if (rule && json_is_object(rule)) {
+			strbuf_addstr(sb, "<br>Rule: <a href=\"/rules#");
+			page_add_url(sb, str(rule, "name"));
+			strbuf_addstr(sb, "\">");
+			h(sb, str(rule, "title") ? str(rule, "title") : str(rule, "name"));
+			strbuf_addstr(sb, "</a> <code>");
+			h(sb, str(rule, "topic"));
+			strbuf_addstr(sb, "</code>");
+		}
+		if (proc && json_is_object(proc)) {
+			strbuf_addstr(sb, "<br>Process: ");
+			link(sb, "processes", str(proc, "name"), str(proc, "title"));
+		}
+		strbuf_addstr(sb, "</p></section>");
+	}
+	if (json_array_size(esc)) {
+		strbuf_addstr(sb, "<h2>Escalation</h2><ol>");
+		json_array_foreach(esc, i, e) {
+			strbuf_addstr(sb, "<li>");
+			link(sb, "roles", str(e, "role"), NULL);
+			strbuf_addstr(sb, ": ");
+			h(sb, str(e, "reason"));
+			if (str(e, "to")) {
+				strbuf_addstr(sb, " → ");
+				link(sb, "roles", str(e, "to"), NULL);
+			}
+			strbuf_addstr(sb, "</li>");
+		}
+		strbuf_addstr(sb, "</ol>");
+	}
+	if (explain && json_is_object(explain)) {
+		const json_t *others = json_object_get(explain, "others");
+		const json_t *steps = json_object_get(explain, "steps");
+
+		strbuf_addstr(sb, "<h2>Why</h2>");
+		if (json_array_size(others)) {
+			strbuf_addstr(sb, "<p>Other matching rules and why they lost:</p><ul>");
+			json_array_foreach(others, i, e) {
+				strbuf_addstr(sb, "<li>");
+				h(sb, str(e, "rule"));
+				strbuf_addstr(sb, " <code>");
+				h(sb, str(e, "topic"));
+				strbuf_addstr(sb, "</code>: ");
+				h(sb, str(e, "lost"));
+				strbuf_addstr(sb, "</li>");
+			}
+			strbuf_addstr(sb, "</ul>");
+		}
+		if (json_array_size(steps)) {
+			strbuf_addstr(sb, "<ol>");
+			json_array_foreach(steps, i, e) {
+				const json_t *skipped = json_object_get(e, "skipped");
+
+				strbuf_addstr(sb, "<li>");
+				if (str(e, "role"))
+					link(sb, "roles", str(e, "role"), str(e, "title"));
+				else
+					link(sb, "people", str(e, "person"), NULL);
+				if (str(e, "reason")) {
+					strbuf_addstr(sb, ": ");
+					h(sb, str(e, "reason"));
+				}
+				if (json_array_size(skipped)) {
+					strbuf_addstr(sb, "<ul>");
+					json_array_foreach(skipped, j, k) {
+						strbuf_addstr(sb, "<li>skipped ");
+						link(sb, "people", str(k, "person"), NULL);
+						strbuf_addstr(sb, " (");
+						h(sb, str(k, "as"));
+						strbuf_addstr(sb, "): ");
+						h(sb, str(k, "why"));
+						strbuf_addstr(sb, "</li>");
+					}
+					strbuf_addstr(sb, "</ul>");
+				}
+				strbuf_addstr(sb, "</li>");
+			}
+			strbuf_addstr(sb, "</ol>");
+		}
+	}
+	if (json_array_size(alts)) {
+		strbuf_addstr(sb, "<h2>Alternatives</h2><ul>");
+		json_array_foreach(alts, i, e) {
+			strbuf_addstr(sb, "<li>");
+			if (str(e, "role"))
+				link(sb, "roles", str(e, "role"), NULL);
+			else
+				handler_link(sb, str(e, "handler"));
+			if (str(e, "rule")) {
+				strbuf_addstr(sb, " <span class=\"mute\">rule ");
+				h(sb, str(e, "rule"));
+				strbuf_addstr(sb, "</span>");
+			}
+			strbuf_addstr(sb, "</li>");
+		}
+		strbuf_addstr(sb, "</ul>");
+	}
+	if (sugg && json_is_object(sugg)) {
+		const char *key;
+		json_t *arr;
+
+		json_object_foreach((json_t *)sugg, key, arr) {
+			if (!json_array_size(arr))
+				continue;
+			strbuf_addstr(sb, "<h2>Did you mean (");
+			h(sb, key);
+			strbuf_addstr(sb, ")</h2><ul>");
+			json_array_foreach(arr, i, e) {
+				strbuf_addstr(sb, "<li>");
+				add_any(sb, e);
+				strbuf_addstr(sb, "</li>");
+			}
+			strbuf_addstr(sb, "</ul>");
+		}
+	}
+	page_end(sb);
+}
+
+/* ------------------------------------------------------------------ */
+/* Audit                                                               */
+/* ------------------------------------------------------------------ */
+
+void page_busfactor_svg(struct strbuf *sb, const json_t *bus)
+{
+	const json_t *teams = json_object_get(bus, "teams");
+	size_t i, n = json_array_size(teams);
+	long long max = 1;
+	json_t *t;
+	enum { LABEL = 190, BAR = 420, ROWH = 26 };
+
+	json_array_foreach(teams, i, t) {
+		long long v = json_integer_value(json_object_get(t, "truckFactor"));
+
+		if (v > max)
+			max = v;
+	}
+	strbuf_addf(sb, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
+		    "width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"Truck factor per team\" "
+		    "font-family=\"sans-serif\" font-size=\"13\">", LABEL + BAR + 40,
+		    (int)n * ROWH + 8, LABEL + BAR + 40, (int)n * ROWH + 8);
+	json_array_foreach(teams, i, t) {
+		long long v = json_integer_value(json_object_get(t, "truckFactor"));
+		int y = 4 + (int)i * ROWH, w = (int)(v * BAR / max);
+		const char *fill = v <= 1 ? "#c62828" : v == 2 ? "#d08a00" : "#2e8540";
+
+		strbuf_addstr(sb, "<a href=\"/teams/");
+		strbuf_add_html(sb, str(t, "team"));
+		strbuf_addf(sb, "\"><text x=\"%d\" y=\"%d\" text-anchor=\"end\" fill=\"#1d2330\">",
+			    LABEL - 8, y + 15);
+		h(sb, str(t, "team"));
+		strbuf_addf(sb, "</text></a><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+			    "fill=\"%s\"><title>", LABEL, y, w > 2 ? w : 2, ROWH - 8, fill);
+		h(sb, str(t, "team"));
+		strbuf_addf(sb, ": truck factor %lld</title></rect><text x=\"%d\" y=\"%d\" "
+			    "fill=\"#1d2330\">%lld</text>", v, LABEL + (w > 2 ? w : 2) + 6,
+			    y + 15, v);
+	}
+	strbuf_addstr(sb, "</svg>");
+}
+
+static void select_options(struct strbuf *sb, const char *name,
+			   const char *label, const char *const *values,
+			   size_t n, const char *current)
+{
+	size_t i;
+
+	strbuf_addf(sb, "<select name=\"%s\" aria-label=\"%s\"><option value=\"\">%s</option>",
+		    name, label, label);
+	for (i = 0; i < n; i++) {
+		strbuf_addstr(sb, "<option value=\"");
+		h(sb, values[i]);
+		strbuf_addstr(sb, current && !strcmp(current, values[i]) ?
+			      "\" selected>" : "\">");
+		h(sb, values[i]);
+		strbuf_addstr(sb, "</option>");
+	}
+	strbuf_addstr(sb, "</select>");
+}
+
+/* "role/x" as a link to its page where there is one. */
+static void entity_link(struct strbuf *sb, const char *entity)
+{
+	static const struct { const char *kind, *path; } map[] = {
+		{ "role/", "roles" }, { "person/", "people" }, { "team/", "teams" },
+		{ "process/", "processes" },
+	};
+	size_t i;
+
+	for (i = 0; entity && i < sizeof(map) / sizeof(map[0]); i++) {
+		size_t n = strlen(map[i].kind);
+
+		if (!strncmp(entity, map[i].kind, n)) {
+			strbuf_addf(sb, "<a href=\"/%s/", map[i].path);
+			page_add_url(sb, entity + n);
+			strbuf_addstr(sb, "\">");
+			h(sb, entity);
+			strbuf_addstr(sb, "</a>");
+			return;
+		}
+	}
+	if (entity && !strncmp(entity, "rule/", 5)) {
+		strbuf_addstr(sb, "<a href=\"/rules#");
+		page_add_url(sb, entity + 5);
+		strbuf_addstr(sb, "\">");
+		h(sb, entity);
+		strbuf_addstr(sb, "</a>");
+		return;
+	}
+	h(sb, entity);
+}
+
+void page_audit(struct strbuf *sb, const struct page_ctx *ctx,
+		const json_t *report, const json_t *bus, const char *team,
+		const char *severity, const json_t *teams)
+{
+	static const char *const sevs[] = { "error", "warning", "info" };
+	const json_t *findings = json_object_get(report, "findings");
+	const json_t *sum = json_object_get(report, "summary");
+	size_t i, shown = 0;
+	json_t *e;
+
+	page_begin(sb, ctx, "Audit");
+	strbuf_addstr(sb, "<h1>Audit</h1><form class=\"search\" method=\"get\" action=\"/audit\">");
+	strbuf_addstr(sb, "<select name=\"team\" aria-label=\"Team\"><option value=\"\">All teams</option>");
+	json_array_foreach(teams, i, e) {
+		strbuf_addstr(sb, "<option value=\"");
+		h(sb, str(e, "name"));
+		strbuf_addstr(sb, team && str(e, "name") && !strcmp(team, str(e, "name")) ?
+			      "\" selected>" : "\">");
+		h(sb, str(e, "displayName"));
+		strbuf_addstr(sb, "</option>");
+	}
+	strbuf_addstr(sb, "</select>");
+	select_options(sb, "severity", "Any severity", sevs, 3, severity);
+	strbuf_addstr(sb, "<button type=\"submit\">Filter</button></form>");
+	strbuf_addf(sb, "<p><span class=\"badge red\">%lld errors</span> "
+		    "<span class=\"badge amber\">%lld warnings</span> "
+		    "<span class=\"badge\">%lld info</span></p>",
+		    (long long)json_integer_value(json_object_get(sum, "error")),
+		    (long long)json_integer_value(json_object_get(sum, "warning")),
+		    (long long)json_integer_value(json_object_get(sum, "info")));
+	strbuf_addstr(sb, "<table class=\"wide\"><thead><tr><th>Severity</th><th>Check</th>"
+		      "<th>Entity</th><th>Finding</th></tr></thead><tbody>");
+	json_array_foreach(findings, i, e) {
+		const char *sev = str(e, "severity");
+
+		if (severity && *severity && (!sev || strcmp(sev, severity)))
+			continue;
+		shown++;
+		strbuf_addstr(sb, "<tr><td>");
+		badge(sb, sev && !strcmp(sev, "error") ? "red" :
+		      sev && !strcmp(sev, "warning") ? "amber" : "", sev);
+		strbuf_addstr(sb, "</td><td><code>");
+		h(sb, str(e, "check"));
+		strbuf_addstr(sb, "</code></td><td>");
+		entity_link(sb, str(e, "entity"));
+		strbuf_addstr(sb, "</td><td>");
+		h(sb, str(e, "message"));
+		strbuf_addstr(sb, "</td></tr>");
+	}
+	strbuf_addstr(sb, "</tbody></table>");
+	if (!shown)
+		strbuf_addstr(sb, "<p class=\"mute\">No finding.</p>");
+	if (bus) {
+		const json_t *org = json_object_get(bus, "organisation");
+
+		strbuf_addf(sb, "<h2>Truck factor</h2><p>Organisation: <strong>%lld</strong>",
+			    (long long)json_integer_value(json_object_get(org, "truckFactor")));
+		json_array_foreach(json_object_get(org, "people"), i, e) {
+			strbuf_addstr(sb, i ? ", " : " — ");
+			link(sb, "people", json_string_value(e), NULL);
+		}
+		strbuf_addstr(sb, "</p><div class=\"map\">");
+		page_busfactor_svg(sb, bus);
+		strbuf_addstr(sb, "</div>");
+	}
+	page_end(sb);
+}
+
+/* ------------------------------------------------------------------ */
+/* Handovers                                                           */
+/* ------------------------------------------------------------------ */
+
+void page_handovers(struct strbuf *sb, const struct page_ctx *ctx,
+		    const json_t *list)
+{
+	size_t i, j;
+	json_t *e, *r;
+
+	page_begin(sb, ctx, "Handovers");
+	strbuf_addstr(sb, "<h1>Handovers</h1>");
+	if (!json_array_size(list))
+		strbuf_addstr(sb, "<p class=\"mute\">No handover yet; "
+			      "<code>baton offboard</code> or <code>baton handover start</code> "
+			      "starts one.</p>");
+	else
+		strbuf_addstr(sb, "<table class=\"wide\"><thead><tr><th>#</th><th>From → to</th>"
+			      "<th>Roles</th><th>State</th><th>Done</th></tr></thead><tbody>");
+	json_array_foreach(list, i, e) {
+		long long id = json_integer_value(json_object_get(e, "id"));
+
+		strbuf_addf(sb, "<tr><td><a href=\"/handovers/%lld\">#%lld</a></td><td>", id, id);
+		if (str(e, "from"))
+			link(sb, "people", str(e, "from"), NULL);
+		else
+			strbuf_addstr(sb, "(new)");
+		strbuf_addstr(sb, " → ");
+		link(sb, "people", str(e, "to"), NULL);
+		strbuf_addstr(sb, "</td><td>");
+		json_array_foreach(json_object_get(e, "roles"), j, r) {
+			if (j)
+				strbuf_addstr(sb, ", ");
+			link(sb, "roles", json_string_value(r), NULL);
+		}
+		strbuf_addstr(sb, "</td><td>");
+		h(sb, str(e, "state"));
+		strbuf_addf(sb, "</td><td>%lld/%lld</td></tr>",
+			    (long long)json_integer_value(json_object_get(e, "done")),
+			    (long long)json_integer_value(json_object_get(e, "items")));
+	}
+	if (json_array_size(list))
+		strbuf_addstr(sb, "</tbody></table>");
+	page_end(sb);
+}
+
+void page_handover(struct strbuf *sb, const struct page_ctx *ctx,
+		   const json_t *ho)
+{
+	long long id = json_integer_value(json_object_get(ho, "id"));
+	const char *state = str(ho, "state");
+	int can = ctx->user && !ctx->read_only && state && !strcmp(state, "open") &&
+		  (ctx->features & PAGE_HANDOVER);
+	size_t i, ndone = 0;
+	json_t *e;
+	char title[48];
+
+	snprintf(title, sizeof(title), "Handover #%lld", id);
+	page_begin(sb, ctx, title);
+	strbuf_addf(sb, "<h1>Handover #%lld</h1><p class=\"mute\">", id);
+	if (str(ho, "from"))
+		link(sb, "people", str(ho, "from"), NULL);
+	else
+		strbuf_addstr(sb, "onboarding");
+	strbuf_addstr(sb, " → ");
+	link(sb, "people", str(ho, "to"), NULL);
+	strbuf_addstr(sb, " · ");
+	h(sb, state);
+	if (str(ho, "due")) {
+		strbuf_addstr(sb, " · due ");
+		h(sb, str(ho, "due"));
+	}
+	strbuf_addstr(sb, " · roles ");
+	json_array_foreach(json_object_get(ho, "roles"), i, e) {
+		if (i)
+			strbuf_addstr(sb, ", ");
+		link(sb, "roles", json_string_value(e), NULL);
+	}
+	strbuf_addstr(sb, "</p>");
+	json_array_foreach(json_object_get(ho, "items"), i, e)
+		ndone += json_is_true(json_object_get(e, "done"));
+	strbuf_addf(sb, "<h2>Checklist <span class=\"mute\">%zu/%zu done</span></h2>",
+		    ndone, json_array_size(json_object_get(ho, "items")));
+	if (!can && state && !strcmp(state, "open") && !ctx->user && !ctx->read_only)
+		strbuf_addstr(sb, "<p class=\"mute\"><a href=\"/login\">Log in</a> to tick items.</p>");
+	strbuf_addstr(sb, "<table class=\"wide\"><tbody>");
+	json_array_foreach(json_object_get(ho, "items"), i, e) {
+		long long item = json_integer_value(json_object_get(e, "item"));
+		int done = json_is_true(json_object_get(e, "done"));
+
+		strbuf_addf(sb, "<tr id=\"item-%lld\"><td>%s</td><td><span class=\"badge\">",
+			    item, done ? "✅" : "⬜");
+		h(sb, str(e, "kind"));
+		strbuf_addstr(sb, "</span> ");
+		h(sb, str(e, "text"));
+		if (done) {
+			strbuf_addstr(sb, "<br><span class=\"mute\">done by ");
+			h(sb, str(e, "doneBy"));
+			strbuf_addstr(sb, " ");
+			h(sb, str(e, "doneAt"));
+			strbuf_addstr(sb, "</span>");
+		}
+		if (str(e, "note")) {
+			strbuf_addstr(sb, "<br><em>");
+			h(sb, str(e, "note"));
+			strbuf_addstr(sb, "</em>");
+		}
+		strbuf_addstr(sb, "</td><td>");
+		if (can) {
+			strbuf_addf(sb, "<form method=\"post\" action=\"/handovers/%lld/items/%lld\">",
+				    id, item);
+			hidden_csrf(sb, ctx);
+			strbuf_addf(sb, "<input type=\"hidden\" name=\"done\" value=\"%d\">", !done);
+			if (!done)
+				strbuf_addstr(sb, "<input type=\"text\" name=\"note\" "
+					      "aria-label=\"Note\" placeholder=\"note (optional)\">");
+			strbuf_addf(sb, "<button type=\"submit\">%s</button></form>",
+				    done ? "Untick" : "Tick");
+		}
+		strbuf_addstr(sb, "</td></tr>");
+	}
+	strbuf_addstr(sb, "</tbody></table><h2>Notes</h2>");
+	json_array_foreach(json_object_get(ho, "notes"), i, e) {
+		strbuf_addstr(sb, "<p><span class=\"mute\">");
+		h(sb, str(e, "at"));
+		strbuf_addstr(sb, " · ");
+		h(sb, str(e, "author"));
+		strbuf_addstr(sb, "</span><br>");
+		h(sb, str(e, "text"));
+		strbuf_addstr(sb, "</p>");
+	}
+	if (can) {
+		strbuf_addf(sb, "<form method=\"post\" action=\"/handovers/%lld/notes\">", id);
+		hidden_csrf(sb, ctx);
+		strbuf_addstr(sb, "<label for=\"ntext\">Add a note</label>"
+			      "<textarea id=\"ntext\" name=\"text\" rows=\"2\" required></textarea>"
+			      "<p><button type=\"submit\">Add note</button></p></form>");
+	}
 	page_end(sb);
 }

@@ -14,11 +14,20 @@
 #include "strbuf.h"
 
 /* Who is looking, for the header and the forms. */
+/* Features the server has wired (page_ctx.features): nav links and forms
+ * for them appear only when set. */
+enum page_feature {
+	PAGE_ROUTE = 1,    /* "Who handles…?" search, /route */
+	PAGE_AUDIT = 2,    /* /audit */
+	PAGE_HANDOVER = 4  /* /handovers, journal form on role pages */
+};
+
 struct page_ctx {
 	const char *user;  /* token name when logged in, NULL otherwise */
 	const char *csrf;  /* CSRF token for forms when logged in */
 	int read_only;     /* the server refuses writes */
 	const char *today; /* YYYY-MM-DD */
+	unsigned features; /* enum page_feature bits */
 };
 
 /* The stylesheet served at /static/baton.css. */
@@ -36,7 +45,9 @@ void page_add_url(struct strbuf *sb, const char *s);
 void page_add_markdown(struct strbuf *sb, const char *md);
 
 /* home: {"summary":{...},"leaving":[person...],"absent":[{"name",
- * "displayName","to","reason"}]} */
+ * "displayName","to","reason"}]}, and when present: "search":true (show the
+ * "Who handles…?" form), "handovers":[handover_list rows],
+ * "audit":{"error":N,"warning":N,"info":N}. */
 void page_home(struct strbuf *sb, const struct page_ctx *ctx,
 	       const json_t *home);
 /* The lists, as query_list returns them. */
@@ -64,6 +75,26 @@ void page_process(struct strbuf *sb, const struct page_ctx *ctx,
  * current filter (NULL for all), `teams` the list for the filter form. */
 void page_map(struct strbuf *sb, const struct page_ctx *ctx,
 	      const char *team, const json_t *teams, const char *svg);
+/* Route results: the route document (route.h) for the query in q
+ * ({"topic","q","on"}), with the explanation. */
+void page_route(struct strbuf *sb, const struct page_ctx *ctx,
+		const json_t *q, const json_t *doc);
+/* Audit findings (audit_run report) filtered to `severity` (NULL: all),
+ * with the truck factor of each team (busfactor_run) as an SVG bar chart;
+ * `team` is the current filter, `teams` the list for the filter form. */
+void page_audit(struct strbuf *sb, const struct page_ctx *ctx,
+		const json_t *report, const json_t *bus, const char *team,
+		const char *severity, const json_t *teams);
+/* Handovers (handover_list rows) and one handover's checklist
+ * (handover_get); items can be ticked when signed in and the handover is
+ * open. */
+void page_handovers(struct strbuf *sb, const struct page_ctx *ctx,
+		    const json_t *list);
+void page_handover(struct strbuf *sb, const struct page_ctx *ctx,
+		   const json_t *h);
+/* The truck factors as a horizontal SVG bar chart (pure, escaped). */
+void page_busfactor_svg(struct strbuf *sb, const json_t *bus);
+
 /* The login form; `message` (may be NULL) is shown above it. */
 void page_login(struct strbuf *sb, const struct page_ctx *ctx,
 		const char *message);
