@@ -12,4 +12,9 @@ if [ ! -d "$here/node_modules/playwright-core" ]; then
 fi
 cd "$here"
 node validate-openapi.mjs "$root/schemas/openapi.yaml"
+# The validator must be able to fail: a broken document is refused.
+if node validate-openapi.mjs fixtures/bad-openapi.yaml >/dev/null 2>&1; then
+	echo "FAIL openapi: tests/web/fixtures/bad-openapi.yaml was accepted"
+	exit 1
+fi
 node browser.mjs "$baton" "$root/examples" "$root/build"
