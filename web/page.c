@@ -54,6 +54,7 @@ const char page_css[] =
 	".card{border:1px solid var(--line);border-radius:.4rem;padding:.6rem .8rem}\n"
 	".card h2{margin-top:0;border:0}\n"
 	".md{overflow-wrap:anywhere}\n"
+	"td.tick{font-size:1.3rem;color:var(--mute);width:1.5rem}td.tick.done{color:var(--green)}\n"
 	".map{overflow-x:auto}\n"
 	".map svg{max-width:100%;height:auto}\n"
 	"label{display:block;margin:.4rem 0 .2rem}\n"
@@ -1430,8 +1431,9 @@ void page_handover(struct strbuf *sb, const struct page_ctx *ctx,
 		long long item = json_integer_value(json_object_get(e, "item"));
 		int done = json_is_true(json_object_get(e, "done"));
 
-		strbuf_addf(sb, "<tr id=\"item-%lld\"><td>%s</td><td><span class=\"badge\">",
-			    item, done ? "✅" : "⬜");
+		strbuf_addf(sb, "<tr id=\"item-%lld\"><td class=\"%s\" title=\"%s\">%s</td>"
+			    "<td><span class=\"badge\">", item, done ? "tick done" : "tick",
+			    done ? "done" : "open", done ? "✓" : "○");
 		h(sb, str(e, "kind"));
 		strbuf_addstr(sb, "</span> ");
 		h(sb, str(e, "text"));

@@ -21,6 +21,9 @@
 #include "graph.h"
 #include "page.h"
 #include "query.h"
+#include "handover.h"
+#include "journal.h"
+#include "route.h"
 #include "store.h"
 #include "strbuf.h"
 
@@ -80,6 +83,7 @@ struct reply {
 	struct strbuf body;
 	char cookie[200];   /* Set-Cookie value, "" for none */
 	const char *location;
+	char location_buf[160]; /* storage for a computed location */
 	const char *allow;
 	int www_auth;       /* add WWW-Authenticate: Bearer */
 	int cache;          /* cacheable static asset */
@@ -705,6 +709,17 @@ static enum baton_code home_load(struct store *st, json_t **out,
 		return rc;
 	}
 	json_object_set_new(*out, "summary", sum);
+	{
+		json_t *open = NULL;
+
+		if ((rc = handover_list(st, 1, &open, err))) {
+			json_decref(*out);
+			*out = NULL;
+			return rc;
+		}
+		json_object_set_new(*out, "handovers", open);
+	}
+	json_object_set_new(*out, "search", json_true());
 	return BATON_OK;
 }
 
@@ -760,6 +775,284 @@ out:
 	baton_error_release(&err);
 }
 
+/* GET /route?topic=&q=&on= (page) and /api/v1/route (JSON). */
+static void serve_route(struct ctx *x)
+{
+	struct baton_error err = BATON_ERROR_INIT;
+	struct route_query rq;
+	struct route_result *res = NULL;
+	json_t *doc = NULL, *q = NULL;
+	enum baton_code rc;
+
+	if (!is_get(x)) {
+		reply_method(x, "GET, HEAD");
+		goto out;
+	}
+	memset(&rq, 0, sizeof(rq));
+	rq.topic = param(x->query, x->nquery, "topic");
+	rq.text = param(x->query, x->nquery, "q");
+	rq.on = param(x->query, x->nquery, "on");
+	if (rq.on && !*rq.on)
+		rq.on = NULL;
+	if ((!rq.topic || !*rq.topic) && (!rq.text || !*rq.text)) {
+		if (x->api)
+			reply_error(x, 400, "give a topic (topic=...) or text (q=...)");
+		else
+			reply_redirect(x, "/");
+		goto out;
+	}
+	if ((rc = route_resolve(x->st, &rq, &res, &err))) {
+		reply_core(x, rc, &err);
+		goto out;
+	}
+	if (!(doc = route_result_to_json(res))) {
+		reply_error(x, 500, "out of memory");
+		goto out;
+	}
+	if (res->outcome == ROUTE_NO_MATCH)
+		json_object_set_new(doc, "error", json_string(res->message ?
+					res->message : "no match"));
+	if (x->api) {
+		reply_json(x, res->outcome == ROUTE_NO_MATCH ? 404 : 200, doc);
+		goto out;
+	}
+	q = json_pack("{s:s?,s:s?,s:s?}", "topic", rq.topic, "q", rq.text,
+		      "on", rq.on);
+	x->r->status = res->outcome == ROUTE_NO_MATCH ? 404 : 200;
+	x->r->ctype = "text/html; charset=utf-8";
+	page_route(&x->r->body, &x->page, q, doc);
+out:
+	json_decref(q);
+	json_decref(doc);
+	route_result_free(res);
+	baton_error_release(&err);
+}
+
+
+/* ------------------------------------------------------------------ */
+/* Writes                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Start a write: check who may write, read the input (a JSON object for
+ * the API, a form for pages) into *in, and open a read-write store acting
+ * as the writer. NULL after replying with the error. */
+static struct store *begin_write(struct ctx *x, json_t **in, char who[64])
+{
+	struct baton_error err = BATON_ERROR_INIT;
+	struct store *w = NULL;
+	json_error_t jerr;
+	const char *msg = NULL;
+	int status;
+
+	*in = NULL;
+	if ((status = authorize(x, who, &msg))) {
+		reply_error(x, status, msg);
+		return NULL;
+	}
+	if (x->api) {
+		*in = json_loadb(x->rawbody ? x->rawbody : "", x->rawlen, 0, &jerr);
+		if (!*in || !json_is_object(*in)) {
+			char m[200];
+
+			snprintf(m, sizeof(m), "the body must be a JSON object%s%s",
+				 *in ? "" : ": ", *in ? "" : jerr.text);
+			json_decref(*in);
+			*in = NULL;
+			reply_error(x, 400, m);
+			return NULL;
+		}
+	} else if (!is_form(x)) {
+		reply_error(x, 415, "send a form (application/x-www-form-urlencoded)");
+		return NULL;
+	}
+	if (!(w = write_store(x, who, &err))) {
+		reply_core(x, err.code ? err.code : BATON_DB, &err);
+		json_decref(*in);
+		*in = NULL;
+	} else {
+		struct baton_error e2 = BATON_ERROR_INIT;
+
+		auth_token_touch(w, who, &e2); /* best effort */
+		baton_error_release(&e2);
+	}
+	baton_error_release(&err);
+	return w;
+}
+
+/* A text field of the input; NULL when absent. *bad is set when the field
+ * has the wrong JSON type. */
+static const char *input_str(struct ctx *x, const json_t *in, const char *key,
+			     int *bad)
+{
+	const json_t *v;
+
+	if (!x->api)
+		return param(x->form, x->nform, key);
+	v = json_object_get(in, key);
+	if (v && !json_is_string(v) && !json_is_null(v))
+		*bad = 1;
+	return json_string_value(v);
+}
+
+/* A boolean field: 1/0, or -1 when absent or malformed. */
+static int input_bool(struct ctx *x, const json_t *in, const char *key)
+{
+	const char *s;
+	const json_t *v;
+
+	if (x->api) {
+		v = json_object_get(in, key);
+		return json_is_boolean(v) ? json_is_true(v) : -1;
+	}
+	s = param(x->form, x->nform, key);
+	if (s && (!strcmp(s, "1") || !strcmp(s, "true") || !strcmp(s, "on")))
+		return 1;
+	if (s && (!strcmp(s, "0") || !strcmp(s, "false")))
+		return 0;
+	return -1;
+}
+
+/* A positive id from a path segment, or -1. */
+static long parse_id(const char *s)
+{
+	long v = 0;
+
+	if (!s || !*s || strlen(s) > 9)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v > 0 ? v : -1;
+}
+
+/* GET /handovers[/ID], POST /handovers/ID/items/ITEM, POST
+ * /handovers/ID/notes; the same under /api/v1. seg[0] is "handovers". */
+static void serve_handovers(struct ctx *x, char **seg, int nseg)
+{
+	struct baton_error err = BATON_ERROR_INIT;
+	struct store *w = NULL;
+	json_t *v = NULL, *in = NULL;
+	long id = nseg >= 2 ? parse_id(seg[1]) : 0, item = 0;
+	char who[64];
+	int bad = 0, done;
+	const char *text, *open;
+	enum baton_code rc;
+
+	if (nseg > 4 || (nseg >= 2 && id < 0) ||
+	    (nseg == 3 && strcmp(seg[2], "notes")) ||
+	    (nseg == 4 && (strcmp(seg[2], "items") || (item = parse_id(seg[3])) < 0))) {
+		reply_error(x, 404, "no such page");
+		goto out;
+	}
+	if (nseg <= 2) {
+		if (!is_get(x)) {
+			reply_method(x, "GET, HEAD");
+			goto out;
+		}
+		open = param(x->query, x->nquery, "open");
+		rc = nseg == 1 ? handover_list(x->st, open && (!strcmp(open, "1") ||
+					       !strcmp(open, "true")), &v, &err)
+			       : handover_get(x->st, id, &v, &err);
+		if (rc)
+			reply_core(x, rc, &err);
+		else
+			reply_view(x, v, nseg == 1 ? page_handovers : page_handover);
+		goto out;
+	}
+	if (strcmp(x->method, "POST")) {
+		reply_method(x, "POST");
+		goto out;
+	}
+	if (!(w = begin_write(x, &in, who)))
+		goto out;
+	if (nseg == 4) {
+		done = input_bool(x, in, "done");
+		text = input_str(x, in, "note", &bad);
+		if (done < 0 || bad) {
+			reply_error(x, 400, "'done' must be true or false and 'note' a string");
+			goto out;
+		}
+		if (text && !*text)
+			text = NULL;
+		rc = handover_set_done(w, id, item, done, text, &err);
+	} else {
+		text = input_str(x, in, "text", &bad);
+		if (!text || !*text || bad) {
+			reply_error(x, 400, "'text' must be a non-empty string");
+			goto out;
+		}
+		rc = handover_add_note(w, id, text, &err);
+	}
+	if (rc) {
+		reply_core(x, rc, &err);
+		goto out;
+	}
+	if (!x->api) {
+		snprintf(x->r->location_buf, sizeof(x->r->location_buf),
+			 "/handovers/%ld", id);
+		reply_redirect(x, x->r->location_buf);
+		goto out;
+	}
+	if ((rc = handover_get(w, id, &v, &err)))
+		reply_core(x, rc, &err);
+	else
+		reply_json(x, 200, v);
+out:
+	store_free(w);
+	json_decref(v);
+	json_decref(in);
+	baton_error_release(&err);
+}
+
+/* POST /roles/NAME/journal (form field or JSON "text"). */
+static void serve_journal(struct ctx *x, const char *role)
+{
+	struct baton_error err = BATON_ERROR_INIT;
+	struct store *w = NULL;
+	json_t *v = NULL, *in = NULL;
+	char who[64];
+	const char *text;
+	int bad = 0;
+	enum baton_code rc;
+
+	if (strcmp(x->method, "POST")) {
+		reply_method(x, "POST");
+		goto out;
+	}
+	if (!(w = begin_write(x, &in, who)))
+		goto out;
+	text = input_str(x, in, "text", &bad);
+	if (!text || !*text || bad) {
+		reply_error(x, 400, "'text' must be a non-empty string");
+		goto out;
+	}
+	if ((rc = journal_add(w, role, text, &err))) {
+		reply_core(x, rc, &err);
+		goto out;
+	}
+	if (!x->api) {
+		struct strbuf loc = STRBUF_INIT;
+
+		strbuf_addstr(&loc, "/roles/");
+		page_add_url(&loc, role);
+		snprintf(x->r->location_buf, sizeof(x->r->location_buf), "%s", loc.buf);
+		strbuf_release(&loc);
+		reply_redirect(x, x->r->location_buf);
+		goto out;
+	}
+	if ((rc = journal_list(w, role, &v, &err)))
+		reply_core(x, rc, &err);
+	else
+		reply_json(x, 201, v);
+out:
+	store_free(w);
+	json_decref(v);
+	json_decref(in);
+	baton_error_release(&err);
+}
+
 /* ------------------------------------------------------------------ */
 /* Dispatch                                                            */
 /* ------------------------------------------------------------------ */
@@ -774,8 +1067,20 @@ static void dispatch_api(struct ctx *x)
 		reply_error(x, 404, "no such endpoint");
 		return;
 	}
+	if (!strcmp(seg[0], "roles") && nseg == 3 && !strcmp(seg[2], "journal")) {
+		serve_journal(x, seg[1]);
+		return;
+	}
+	if (!strcmp(seg[0], "handovers")) {
+		serve_handovers(x, seg, nseg);
+		return;
+	}
 	if ((col = find_collection(seg[0]))) {
 		serve_collection(x, col, seg, nseg);
+		return;
+	}
+	if (!strcmp(seg[0], "route") && nseg == 1) {
+		serve_route(x);
 		return;
 	}
 	reply_error(x, 404, "no such endpoint");
@@ -800,8 +1105,15 @@ static void dispatch(struct ctx *x)
 		x->r->ctype = "text/css; charset=utf-8";
 		x->r->cache = 1;
 		strbuf_addstr(&x->r->body, page_css);
+	} else if (!strcmp(s0, "roles") && x->nseg == 3 &&
+		   !strcmp(x->seg[2], "journal")) {
+		serve_journal(x, x->seg[1]);
+	} else if (!strcmp(s0, "handovers")) {
+		serve_handovers(x, x->seg, x->nseg);
 	} else if ((col = find_collection(s0))) {
 		serve_collection(x, col, x->seg, x->nseg);
+	} else if (!strcmp(s0, "route") && x->nseg == 1) {
+		serve_route(x);
 	} else if (!strcmp(s0, "map") && x->nseg == 1) {
 		serve_map(x);
 	} else if (!strcmp(s0, "login") && x->nseg == 1) {
@@ -841,6 +1153,8 @@ static enum MHD_Result answer(struct server *srv, struct MHD_Connection *c,
 	x.method = method;
 	x.r = &r;
 	x.page.read_only = srv->cfg->read_only;
+	x.page.features |= PAGE_HANDOVER;
+	x.page.features |= PAGE_ROUTE;
 	x.api = !strncmp(rq->uri, "/api/v1/", 8) || !strcmp(rq->uri, "/api/v1");
 	set_clock(&x);
 	x.page.today = x.today;

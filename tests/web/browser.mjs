@@ -41,6 +41,7 @@ try {
 	mkdirSync(outdir, { recursive: true });
 	run('import', examples);
 	const token = run('token', 'create', 'browser').trim().split('\n').pop();
+	run('offboard', 'james.thornton', '--to', 'sofia.rossi'); // handover 1
 	const port = await freePort();
 	const base = `http://127.0.0.1:${port}`;
 	server = spawn(baton, ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`],
@@ -77,6 +78,15 @@ try {
 	check(wide <= 390, 'the home page fits a phone screen without scrolling sideways', wide);
 	await page.screenshot({ path: join(outdir, 'web-home-phone.png'), fullPage: true });
 
+	// Search "Who handles…?" from the home page.
+	await page.goto(`${base}/`);
+	await page.fill('input[name=q]', 'refund for an enterprise customer');
+	await page.click('form.search button[type=submit]');
+	check(page.url().startsWith(`${base}/route?`), 'the search goes to /route', page.url());
+	check(await page.locator('main a[href="/roles/financial-controller"]').count() >= 1,
+		'the answer names the Financial Controller role');
+	await page.screenshot({ path: join(outdir, 'web-route.png'), fullPage: true });
+
 	// Navigate to a role by links only (no JavaScript needed).
 	await page.setViewportSize({ width: 1100, height: 900 });
 	await page.getByRole('link', { name: 'Roles', exact: true }).click();
@@ -108,6 +118,15 @@ try {
 	const c = cookies.find((k) => k.name === 'baton_session');
 	check(c && c.httpOnly && c.sameSite === 'Strict', 'session cookie is HttpOnly and SameSite=Strict', JSON.stringify(c));
 	await page.screenshot({ path: join(outdir, 'web-signed-in.png') });
+	// Tick the first item of the handover started by `baton offboard`.
+	await page.goto(`${base}/handovers/1`);
+	const before = await page.locator('td.tick.done').count();
+	await page.locator('button:has-text("Tick")').first().click();
+	check(page.url() === `${base}/handovers/1`, 'ticking returns to the checklist', page.url());
+	const after = await page.locator('td.tick.done').count();
+	check(after === before + 1, 'the ticked item shows as done', `${before} -> ${after}`);
+	check((await page.locator('h2').first().innerText()).includes(`${after}/`), 'the done count moved');
+	await page.screenshot({ path: join(outdir, 'web-handover.png'), fullPage: true });
 	await page.click('header button[type=submit]');
 	check((await page.locator('header .user').innerText()).includes('Log in'), 'log out');
 

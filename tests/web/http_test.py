@@ -286,6 +286,115 @@ def run_tests(srv):
     check(st == 401, "a revoked token cannot log in", st)
 
 
+def route_tests(srv):
+    """Route: the search box, its page and /api/v1/route (= baton route --json)."""
+    _, _, body = srv.req("GET", "/")
+    check('action="/route"' in body and 'name="q"' in body, "home has the Who handles search box", body[:1500])
+    st, h, body = srv.req("GET", "/route?q=refund+enterprise+customer")
+    check(st == 200 and 'href="/roles/financial-controller"' in body,
+          "route page names the handling role", (st, body[-1500:]))
+    check('value="refund enterprise customer"' in body, "route page keeps the query", body[:1500])
+    st, h, body = srv.req("GET", "/api/v1/route?q=refund%20enterprise%20customer")
+    rc, out, _ = baton("route", "--json", "refund enterprise customer")
+    check(st == 200 and json.loads(body) == json.loads(out), "API route equals baton route --json", body[:300])
+    st, _, body = srv.req("GET", "/api/v1/route?topic=finance/refunds/enterprise")
+    rc, out, _ = baton("route", "--json", "--topic", "finance/refunds/enterprise")
+    check(st == 200 and json.loads(body) == json.loads(out), "API route by topic equals the CLI", body[:300])
+    check(json.loads(body)["rule"]["name"] == "refunds-enterprise", "topic route picks the most specific rule", body[:300])
+    st, _, body = srv.req("GET", "/api/v1/route")
+    check(st == 400 and "error" in json.loads(body), "API route without topic or q is 400", (st, body))
+    st, _, body = srv.req("GET", "/api/v1/route?topic=zzz/nothing")
+    check(st == 404 and json.loads(body).get("error"), "API route with no match is 404 with an error", (st, body[:300]))
+    st, _, body = srv.req("GET", "/route?q=%3Cscript%3Ealert(1)%3C/script%3E")
+    check("<script" not in body and "&lt;script&gt;" in body, "route query is printed escaped", body[:1500])
+    st, _, _ = srv.req("GET", "/route")
+    check(st == 303, "an empty search goes back home", st)
+
+
+def handover_tests(srv, ro):
+    """Handovers: list, checklist, ticking by bearer token and by form with CSRF, notes, journal."""
+    rc, out, err = baton("offboard", "james.thornton", "--to", "sofia.rossi")
+    check(rc == 0, "offboard starts a handover", err)
+    rc, out, _ = baton("token", "create", "writer")
+    tok = out.strip().split("\n")[-1]
+    bearer = {"Authorization": "Bearer " + tok, "Content-Type": "application/json"}
+    st, _, body = srv.req("GET", "/handovers")
+    check(st == 200 and 'href="/handovers/1"' in body, "handovers page lists #1", (st, body[-800:]))
+    st, _, body = srv.req("GET", "/handovers/1")
+    check(st == 200 and "Log in</a> to tick items" in body and 'action="/handovers/1/items/' not in body,
+          "anonymous readers see the checklist without tick forms", body[-1500:])
+    for path, args in [("/api/v1/handovers", ["handover", "list", "--json"]),
+                       ("/api/v1/handovers/1", ["handover", "show", "1", "--json"])]:
+        st, _, body = srv.req("GET", path)
+        rc, out, _ = baton(*args)
+        check(st == 200 and json.loads(body) == json.loads(out), "GET %s equals the CLI" % path, body[:300])
+    for path in ["/handovers/99", "/handovers/abc", "/api/v1/handovers/0", "/handovers/1/items/x"]:
+        st, _, _ = srv.req("GET", path)
+        check(st == 404, "GET %s is 404" % path, st)
+    item = "/api/v1/handovers/1/items/1"
+    st, h, body = srv.req("POST", item, '{"done":true}', {"Content-Type": "application/json"})
+    check(st == 401 and "www-authenticate" in h and json.loads(body)["error"], "a write without a token is 401", (st, body))
+    st, _, _ = srv.req("POST", item, '{"done":true}', {"Authorization": "Bearer " + "1" * 64})
+    check(st == 401, "a write with an unknown token is 401", st)
+    st, _, _ = srv.req("POST", item, '{"done":true}', {"Authorization": "Basic abc"})
+    check(st == 401, "a non-bearer Authorization is 401", st)
+    st, _, body = ro.req("POST", item, '{"done":true}', bearer)
+    check(st == 403 and "read-only" in json.loads(body)["error"], "--read-only refuses writes with 403", (st, body))
+    st, _, body = srv.req("POST", item, '{"done":tru', bearer)
+    check(st == 400 and "JSON" in json.loads(body)["error"], "bad JSON is 400", (st, body))
+    st, _, body = srv.req("POST", item, '{"done":"yes"}', bearer)
+    check(st == 400, "done must be a boolean", (st, body))
+    st, _, body = srv.req("POST", "/api/v1/handovers/1/items/999", '{"done":true}', bearer)
+    check(st == 404, "an unknown item is 404", (st, body))
+    st, h, body = srv.req("GET", item)
+    check(st == 405 and h.get("allow") == "POST", "GET on an item is 405", (st, h))
+    st, _, body = srv.req("POST", item, '{"done":true,"note":"<script>alert(8)</script>"}', bearer)
+    d = json.loads(body) if st == 200 else {}
+    it = [i for i in d.get("items", []) if i["item"] == 1]
+    check(st == 200 and it and it[0]["done"] is True and it[0]["doneBy"] == "writer",
+          "a bearer token ticks an item, recorded as the token's name", (st, body[:400]))
+    _, _, body = srv.req("GET", "/handovers/1")
+    check("&lt;script&gt;alert(8)&lt;/script&gt;" in body and "<script" not in body,
+          "item notes are printed escaped", body[-2500:])
+    rc, out, _ = baton("token", "list", "--json")
+    check([t["lastUsed"] for t in json.loads(out) if t["name"] == "writer"] == ["2026-11-23T10:00:00Z"],
+          "a write records the token's last use", out)
+    st, _, body = srv.req("POST", "/api/v1/handovers/1/notes", '{"text":"met the bank"}', bearer)
+    check(st == 200 and json.loads(body)["notes"][-1]["text"] == "met the bank", "API adds a handover note", (st, body[-300:]))
+    st, _, body = srv.req("POST", "/api/v1/roles/billing-lead/journal", '{"text":"journal via API"}', bearer)
+    check(st == 201 and json.loads(body)[0]["text"] == "journal via API", "API adds a journal entry (201)", (st, body))
+    st, _, body = srv.req("POST", "/api/v1/roles/nope/journal", '{"text":"x"}', bearer)
+    check(st == 404, "journal of an unknown role is 404", (st, body))
+    st, _, body = srv.req("POST", "/api/v1/roles/billing-lead/journal", '{"text":""}', bearer)
+    check(st == 400, "an empty journal entry is 400", (st, body))
+
+    # the same through the browser's way: session cookie + form + CSRF
+    st, h, _ = srv.req("POST", "/login", form(token=tok), FORM)
+    sess = {"Cookie": h.get("set-cookie", "").split(";")[0]}
+    _, _, body = srv.req("GET", "/handovers/1", headers=sess)
+    m = re.search(r'name="csrf" value="([0-9a-f]{64})"', body)
+    csrf = m.group(1) if m else ""
+    check('<form method="post" action="/handovers/1/items/2">' in body, "signed in, items have tick forms", body[-2500:])
+    st, _, _ = srv.req("POST", "/handovers/1/items/2", form(done="1"), dict(FORM, **sess))
+    check(st == 403, "a form tick without the CSRF token is 403", st)
+    st, _, _ = srv.req("POST", "/handovers/1/items/2", form(done="1", csrf="0" * 64), dict(FORM, **sess))
+    check(st == 403, "a form tick with a wrong CSRF token is 403", st)
+    st, _, _ = srv.req("POST", "/handovers/1/items/2", form(done="1", csrf=csrf), FORM)
+    check(st == 401, "a form tick without a session is 401", st)
+    st, h, _ = srv.req("POST", "/handovers/1/items/2", form(done="1", note="via form", csrf=csrf), dict(FORM, **sess))
+    check(st == 303 and h.get("location") == "/handovers/1", "a form tick redirects to the checklist", (st, h))
+    rc, out, _ = baton("handover", "show", "1", "--json")
+    it = [i for i in json.loads(out)["items"] if i["item"] == 2]
+    check(it and it[0]["done"] is True and it[0]["note"] == "via form", "the form tick is stored", out[:400])
+    st, h, _ = srv.req("POST", "/roles/billing-lead/journal", form(text="**bold** <script>alert(9)</script>", csrf=csrf), dict(FORM, **sess))
+    check(st == 303 and h.get("location") == "/roles/billing-lead", "journal form redirects to the role", (st, h))
+    _, _, body = srv.req("GET", "/roles/billing-lead")
+    check("<!-- raw HTML omitted -->" in body and "<strong>bold</strong>" in body and "<script" not in body,
+          "journal entries render Markdown without raw HTML", body[-2000:])
+    _, _, body = srv.req("GET", "/")
+    check('Open handovers</h2><p><a href="/handovers/1">#1</a>' in body, "home lists open handovers", body[-1500:])
+
+
 def cli_tests():
     rc, out, err = baton("token", "create", "tester-token")
     lines = out.strip().split("\n")
@@ -349,6 +458,8 @@ def main():
         st, _, body = ro.req("GET", "/")
         check(st == 200 and "read-only" in body, "--read-only still serves pages", st)
         run_tests(srv)
+        route_tests(srv)
+        handover_tests(srv, ro)
         for s in servers:
             rc = s.stop()
             check(rc == 0, "server on port %d stops cleanly on SIGTERM" % s.port, rc)
