@@ -44,6 +44,7 @@ const char page_css[] =
 	".badge.left,.badge.red{background:#fde2e2;color:#8e1b1b}\n"
 	".badge.green,.badge.active{background:#dff3e4;color:#1c5c2b}\n"
 	".search{display:flex;gap:.5rem;flex-wrap:wrap;margin:.5rem 0 1rem}\n"
+	".search select{width:auto;flex:1;min-width:10rem}\n"
 	".search input[type=text],.search input[type=search]{flex:1;min-width:12rem;"
 	"padding:.55rem;font-size:1rem;border:1px solid var(--line);border-radius:.3rem}\n"
 	"button,input[type=submit]{padding:.5rem .9rem;font-size:1rem;border:0;"
