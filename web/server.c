@@ -21,6 +21,7 @@
 #include "graph.h"
 #include "page.h"
 #include "query.h"
+#include "audit.h"
 #include "handover.h"
 #include "journal.h"
 #include "route.h"
@@ -710,6 +711,19 @@ static enum baton_code home_load(struct store *st, json_t **out,
 	}
 	json_object_set_new(*out, "summary", sum);
 	{
+		struct audit_opts ao;
+		json_t *rep = NULL;
+
+		memset(&ao, 0, sizeof(ao));
+		if ((rc = audit_run(st, &ao, &rep, err))) {
+			json_decref(*out);
+			*out = NULL;
+			return rc;
+		}
+		json_object_set(*out, "audit", json_object_get(rep, "summary"));
+		json_decref(rep);
+	}
+	{
 		json_t *open = NULL;
 
 		if ((rc = handover_list(st, 1, &open, err))) {
@@ -1053,6 +1067,75 @@ out:
 	baton_error_release(&err);
 }
 
+/* GET /audit?team=&severity= (page), /api/v1/audit?team=&check=&on=,
+ * /api/v1/busfactor?team=&on=. */
+static void serve_audit(struct ctx *x, int busfactor)
+{
+	struct baton_error err = BATON_ERROR_INIT;
+	struct audit_opts ao;
+	struct busfactor_opts bo;
+	json_t *rep = NULL, *bus = NULL, *teams = NULL;
+	const char *team = param(x->query, x->nquery, "team");
+	const char *sev = param(x->query, x->nquery, "severity");
+	const char *on = param(x->query, x->nquery, "on");
+	enum baton_code rc;
+
+	if (!is_get(x)) {
+		reply_method(x, "GET, HEAD");
+		goto out;
+	}
+	if (team && !*team)
+		team = NULL;
+	if (on && !*on)
+		on = NULL;
+	if (sev && !*sev)
+		sev = NULL;
+	if (sev && strcmp(sev, "error") && strcmp(sev, "warning") &&
+	    strcmp(sev, "info")) {
+		reply_error(x, 400, "severity must be error, warning or info");
+		goto out;
+	}
+	memset(&ao, 0, sizeof(ao));
+	memset(&bo, 0, sizeof(bo));
+	ao.team = bo.team = team;
+	ao.date = bo.date = on;
+	ao.check = param(x->query, x->nquery, "check");
+	if (ao.check && !*ao.check)
+		ao.check = NULL;
+	if ((!busfactor || !x->api) && (rc = audit_run(x->st, &ao, &rep, &err)))
+		goto fail;
+	if ((busfactor || !x->api) && (rc = busfactor_run(x->st, &bo, &bus, &err)))
+		goto fail;
+	if (x->api) {
+		if (!busfactor && sev) { /* same filter as the page */
+			json_t *f = json_object_get(rep, "findings"), *keep = json_array();
+			size_t i;
+			json_t *e;
+
+			json_array_foreach(f, i, e)
+				if (!strcmp(json_string_value(json_object_get(e, "severity")) ?
+					    json_string_value(json_object_get(e, "severity")) : "", sev))
+					json_array_append(keep, e);
+			json_object_set_new(rep, "findings", keep);
+		}
+		reply_json(x, 200, busfactor ? bus : rep);
+		goto out;
+	}
+	if ((rc = query_list(x->st, KIND_TEAM, NULL, &teams, &err)))
+		goto fail;
+	x->r->status = 200;
+	x->r->ctype = "text/html; charset=utf-8";
+	page_audit(&x->r->body, &x->page, rep, bus, team, sev, teams);
+	goto out;
+fail:
+	reply_core(x, rc, &err);
+out:
+	json_decref(rep);
+	json_decref(bus);
+	json_decref(teams);
+	baton_error_release(&err);
+}
+
 /* ------------------------------------------------------------------ */
 /* Dispatch                                                            */
 /* ------------------------------------------------------------------ */
@@ -1081,6 +1164,14 @@ static void dispatch_api(struct ctx *x)
 	}
 	if (!strcmp(seg[0], "route") && nseg == 1) {
 		serve_route(x);
+		return;
+	}
+	if (!strcmp(seg[0], "audit") && nseg == 1) {
+		serve_audit(x, 0);
+		return;
+	}
+	if (!strcmp(seg[0], "busfactor") && nseg == 1) {
+		serve_audit(x, 1);
 		return;
 	}
 	reply_error(x, 404, "no such endpoint");
@@ -1114,6 +1205,8 @@ static void dispatch(struct ctx *x)
 		serve_collection(x, col, x->seg, x->nseg);
 	} else if (!strcmp(s0, "route") && x->nseg == 1) {
 		serve_route(x);
+	} else if (!strcmp(s0, "audit") && x->nseg == 1) {
+		serve_audit(x, 0);
 	} else if (!strcmp(s0, "map") && x->nseg == 1) {
 		serve_map(x);
 	} else if (!strcmp(s0, "login") && x->nseg == 1) {
@@ -1153,6 +1246,7 @@ static enum MHD_Result answer(struct server *srv, struct MHD_Connection *c,
 	x.method = method;
 	x.r = &r;
 	x.page.read_only = srv->cfg->read_only;
+	x.page.features |= PAGE_AUDIT;
 	x.page.features |= PAGE_HANDOVER;
 	x.page.features |= PAGE_ROUTE;
 	x.api = !strncmp(rq->uri, "/api/v1/", 8) || !strcmp(rq->uri, "/api/v1");

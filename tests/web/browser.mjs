@@ -103,6 +103,12 @@ try {
 	check(paths >= 3, 'the finance map draws its relationships', paths);
 	await page.screenshot({ path: join(outdir, 'web-map.png'), fullPage: true });
 
+	// The audit page: filters and the truck-factor chart.
+	await page.goto(`${base}/audit?severity=error`);
+	check(await page.locator('h1').innerText() === 'Audit', 'audit page opens');
+	check(await page.locator('svg rect').count() >= 3, 'truck factor bars are drawn');
+	await page.screenshot({ path: join(outdir, 'web-audit.png'), fullPage: true });
+
 	// Log in with the token through the form.
 	check(errors.length === 0, 'no console errors or CSP violations while reading', errors.join(' | '));
 	await page.goto(`${base}/login`);

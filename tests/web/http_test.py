@@ -395,6 +395,30 @@ def handover_tests(srv, ro):
     check('Open handovers</h2><p><a href="/handovers/1">#1</a>' in body, "home lists open handovers", body[-1500:])
 
 
+def audit_tests(srv):
+    """Audit: page with filters and truck-factor chart, /api/v1/audit and busfactor."""
+    st, _, body = srv.req("GET", "/audit")
+    check(st == 200 and "<h1>Audit</h1>" in body and "Truck factor" in body and "<svg" in body,
+          "audit page with the truck factor chart", (st, body[:500]))
+    _, _, body = srv.req("GET", "/audit?severity=error")
+    check('badge red">error</span>' in body and 'badge amber">warning</span>' not in body,
+          "audit page filters by severity", body[-2000:])
+    _, _, body = srv.req("GET", "/audit?team=finance")
+    check('<option value="finance" selected>' in body, "audit page filters by team", body[:2500])
+    st, _, body = srv.req("GET", "/audit?severity=bogus")
+    check(st == 400, "unknown severity is 400", st)
+    st, _, body = srv.req("GET", "/audit?team=nope")
+    check(st == 404, "unknown team is 404", st)
+    st, _, body = srv.req("GET", "/api/v1/audit")
+    rc, out, _ = baton("audit", "--json")
+    check(st == 200 and json.loads(body) == json.loads(out), "API audit equals baton audit --json", body[:300])
+    st, _, body = srv.req("GET", "/api/v1/busfactor?team=finance")
+    rc, out, _ = baton("busfactor", "--team", "finance", "--json")
+    check(st == 200 and json.loads(body) == json.loads(out), "API busfactor equals baton busfactor --json", body[:300])
+    _, _, body = srv.req("GET", "/")
+    check("errors</span>" in body and 'href="/audit?severity=error"' in body, "home shows the audit summary", body[-1500:])
+
+
 def cli_tests():
     rc, out, err = baton("token", "create", "tester-token")
     lines = out.strip().split("\n")
@@ -459,6 +483,7 @@ def main():
         check(st == 200 and "read-only" in body, "--read-only still serves pages", st)
         run_tests(srv)
         route_tests(srv)
+        audit_tests(srv)
         handover_tests(srv, ro)
         for s in servers:
             rc = s.stop()
