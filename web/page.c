@@ -276,9 +276,12 @@ static void home_handovers(struct strbuf *sb, const json_t *list)
 		strbuf_addf(sb, "<p><a href=\"/handovers/%lld\">#%lld</a> ",
 			    (long long)json_integer_value(json_object_get(e, "id")),
 			    (long long)json_integer_value(json_object_get(e, "id")));
-		h(sb, str(e, "from") ? str(e, "from") : "(new)");
+		if (str(e, "from"))
+			link(sb, "people", str(e, "from"), NULL);
+		else
+			strbuf_addstr(sb, "(new)");
 		strbuf_addstr(sb, " → ");
-		h(sb, str(e, "to"));
+		link(sb, "people", str(e, "to"), NULL);
 		strbuf_addf(sb, " <span class=\"mute\">%lld/%lld done",
 			    (long long)json_integer_value(json_object_get(e, "done")),
 			    (long long)json_integer_value(json_object_get(e, "items")));
