@@ -392,6 +392,7 @@ static json_t *conv_object(struct loader *L, yaml_node_t *n,
 	json_t *obj;
 	yaml_node_pair_t *p;
 	const struct field *f;
+	unsigned long long given = 0; /* fields written (a bad value counts) */
 
 	if (n->type != YAML_MAPPING_NODE) {
 		fail(L, n, "'%s' must be a mapping, not %s", what, node_kind_name(n));
@@ -429,12 +430,13 @@ static json_t *conv_object(struct loader *L, yaml_node_t *n,
 		}
 		if (is_null(v))
 			continue;
+		given |= 1ULL << ((f - fields) & 63);
 		jv = conv_value(L, v, f);
 		if (jv && json_object_set_new(obj, f->key, jv))
 			L->oom = 1;
 	}
 	for (f = fields; f->key; f++) {
-		if (json_object_get(obj, f->key))
+		if (json_object_get(obj, f->key) || (given & (1ULL << ((f - fields) & 63))))
 			continue;
 		if (f->flags & F_REQUIRED)
 			fail(L, n, "missing required field '%s' in '%s'", f->key, what);
