@@ -144,10 +144,13 @@ static void emit_value(struct emit *e, const json_t *v, const struct field *f)
 		snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
 		typed_scalar(e, num);
 		break;
-	case FT_DATE:
-	case FT_TIMESTAMP:
 	case FT_ID:
 	case FT_REF:
+		/* a name like "2024" or "no" must stay a string for other readers */
+		scalar(e, json_string_value(v), 1);
+		break;
+	case FT_DATE:
+	case FT_TIMESTAMP:
 	case FT_ENUM:
 	case FT_DURATION:
 		typed_scalar(e, json_string_value(v));
@@ -222,7 +225,7 @@ static enum baton_code emit_doc(struct strbuf *out, enum kind k,
 	typed_scalar(&e, "metadata");
 	map_start(&e, 0);
 	typed_scalar(&e, "name");
-	typed_scalar(&e, name);
+	scalar(&e, name, 1);
 	map_end(&e);
 	typed_scalar(&e, "spec");
 	emit_fields(&e, spec, kd->fields, 0);
