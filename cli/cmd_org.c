@@ -21,6 +21,10 @@ int cmd_init(int argc, char **argv, struct cli *cli)
 	struct store *st;
 	int status;
 
+	if (argc == 2 && !strcmp(argv[1], "--help")) {
+		printf("usage: %s\n", usage);
+		return 0;
+	}
 	if (argc > 1)
 		return cli_usage(cli, usage);
 	if (!(st = cli_open(cli, STORE_CREATE, &status)))
@@ -652,7 +656,18 @@ int cmd_log(int argc, char **argv, struct cli *cli)
 	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
-		case 'n': limit = atoi(optarg); break;
+		case 'n': {
+			char *end;
+			long n;
+
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || n < 1 || n > 1000000000)
+				return cli_error(cli, EXIT_USAGE,
+					"--limit must be a positive integer, got '%s'", optarg);
+			limit = (int)n;
+			break;
+		}
 		case 'h': printf("usage: %s\n", usage); return 0;
 		default: return cli_usage(cli, usage);
 		}
