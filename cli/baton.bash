@@ -7,8 +7,8 @@
 # is around to parse it), and files for check/import.
 
 _baton_commands="init check import export ls show who route search audit busfactor
-whatif handover onboard offboard away journal log graph serve token backup
-version help"
+whatif handover onboard offboard away journal log revert graph serve token
+backup version help"
 
 _baton_kinds="people teams roles processes rules"
 
@@ -80,7 +80,8 @@ _baton()
 	case $cmd in
 	init|version|help) opts="--help" ;;
 	check) opts="--json --help" ;;
-	import) opts="--prune --dry-run --force --json --help" ;;
+	import) opts="--prune --yes --dry-run --force --json --help" ;;
+	revert) opts="--force --help" ;;
 	export) opts="--out --help" ;;
 	ls) opts="--team --json --help" ;;
 	show|who) opts="--json --help" ;;

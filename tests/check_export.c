@@ -20,7 +20,7 @@ Suite *suite_export(void);
  * Helpers
  * ---------------------------------------------------------------------- */
 
-static const struct import_opts plain = { 0, 0, 0 };
+static const struct import_opts plain = { .prune = 0 };
 static const char every_field[] = "tests/fixtures/foundation/every-field.yaml";
 
 static struct store *mem_store(void)

@@ -96,7 +96,7 @@ static void assert_diag(const struct baton_error *err, size_t i, const char *wan
 #define DOC(kind, name, spec) \
 	"---\napiVersion: baton/v1\nkind: " kind "\nmetadata:\n  name: " name "\nspec:\n" spec
 
-static const struct import_opts plain = { 0, 0, 0 };
+static const struct import_opts plain = { .prune = 0 };
 
 /* ------------------------------------------------------------------------
  * import_paths: idempotence
@@ -231,7 +231,7 @@ START_TEST(test_ref_to_db_only)
 	struct baton_error err = BATON_ERROR_INIT;
 	struct import_result res;
 	struct store *st = mem_store();
-	struct import_opts prune = { 1, 0, 0 };
+	struct import_opts prune = { .prune = 1, .yes = 1 };
 	char *plan;
 
 	plan = import_ok(st, DOC("Team", "finance", "  displayName: Finance\n"), plain);
@@ -295,7 +295,7 @@ static const char next[] =
 START_TEST(test_prune)
 {
 	struct store *st = mem_store();
-	struct import_opts prune = { 1, 0, 0 };
+	struct import_opts prune = { .prune = 1, .yes = 1 };
 	char *plan;
 	sqlite3_stmt *s = NULL;
 
@@ -327,7 +327,7 @@ START_TEST(test_dry_run)
 	struct baton_error err = BATON_ERROR_INIT;
 	struct import_result res;
 	struct store *st = mem_store();
-	struct import_opts dry = { 1, 1, 0 };
+	struct import_opts dry = { .prune = 1, .dry_run = 1, .yes = 1 };
 	long long evs;
 
 	free(import_ok(st, base, plain));
@@ -414,7 +414,7 @@ START_TEST(test_drift_force)
 {
 	struct baton_error err = BATON_ERROR_INIT;
 	struct store *st = mem_store();
-	struct import_opts force = { 0, 0, 1 };
+	struct import_opts force = { .force = 1 };
 	char *plan, *note = (char *)1;
 
 	free(import_ok(st, drift_v1, plain));

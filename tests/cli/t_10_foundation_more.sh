@@ -10,7 +10,7 @@ for c in init check import export ls show who log; do
 	expect_eq "$err" "" "$c --help prints nothing on stderr"
 done
 run "$BATON" import --help
-expect_eq "$out" "usage: baton import [--prune] [--dry-run] [--force] [--json] <path>..." "import --help is exactly its usage"
+expect_eq "$out" "usage: baton import [--prune [--yes]] [--dry-run] [--force] [--json] <path>..." "import --help is exactly its usage"
 run "$BATON" help --help
 expect_rc 0 "help --help exits 0"
 expect_out "usage: baton [--db <path>] [--as <actor>] <command> [<args>]" "help prints the global usage"
@@ -180,7 +180,7 @@ fi
 for c in $(sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", cmd_.*/\1/p' "$ROOT/cli/main.c"); do
 	grep -qE "^\.(B|BR|BI) \"?baton $c( |\"|$)" "$ROOT/doc/baton.1" && ok || ko "man page documents '$c'"
 done
-for c in init check import export ls show who route search audit busfactor whatif handover onboard offboard away journal log graph serve token backup version; do
+for c in init check import export ls show who route search audit busfactor whatif handover onboard offboard away journal log revert graph serve token backup version; do
 	grep -qE "^\.(B|BR|BI) \"?baton $c( |\"|$)" "$ROOT/doc/baton.1" && ok || ko "man page documents DESIGN.md command '$c'"
 done
 for s in NAME SYNOPSIS DESCRIPTION "GLOBAL OPTIONS" COMMANDS ENVIRONMENT "EXIT STATUS" FILES EXAMPLES; do
