@@ -60,6 +60,8 @@ _baton()
 		case $cmd in
 		audit) COMPREPLY=($(compgen -W "text json md" -- "$cur")) ;;
 		graph) COMPREPLY=($(compgen -W "dot svg" -- "$cur")) ;;
+		import|check) COMPREPLY=($(compgen -W "yaml csv" -- "$cur")) ;;
+		ls) COMPREPLY=($(compgen -W "text json csv" -- "$cur")) ;;
 		*) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
 		esac
 		return ;;
@@ -79,11 +81,11 @@ _baton()
 	local opts=
 	case $cmd in
 	init|version|help) opts="--help" ;;
-	check) opts="--json --help" ;;
-	import) opts="--prune --yes --dry-run --force --json --help" ;;
+	check) opts="--format --json --help" ;;
+	import) opts="--prune --yes --dry-run --force --format --json --help" ;;
 	revert) opts="--force --help" ;;
 	export) opts="--out --help" ;;
-	ls) opts="--team --json --help" ;;
+	ls) opts="--team --format --json --help" ;;
 	show|who) opts="--json --help" ;;
 	log) opts="--limit --json --help" ;;
 	route) opts="--topic --on --explain --json --help" ;;

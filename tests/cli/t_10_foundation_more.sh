@@ -10,7 +10,7 @@ for c in init check import export ls show who log; do
 	expect_eq "$err" "" "$c --help prints nothing on stderr"
 done
 run "$BATON" import --help
-expect_eq "$out" "usage: baton import [--prune [--yes]] [--dry-run] [--force] [--json] <path>..." "import --help is exactly its usage"
+expect_eq "$out" "usage: baton import [--prune [--yes]] [--dry-run] [--force] [--format yaml|csv] [--json] <path>..." "import --help is exactly its usage"
 run "$BATON" help --help
 expect_rc 0 "help --help exits 0"
 expect_out "usage: baton [--db <path>] [--as <actor>] <command> [<args>]" "help prints the global usage"
@@ -32,8 +32,8 @@ usage_case() { # WHAT EXPECTED-STDERR ARGS...
 	expect_eq "$out" "" "$what prints nothing on stdout"
 }
 usage_case "init with an argument" "usage: baton init" init extra
-usage_case "check without a path" "usage: baton check [--json] <path>..." check
-usage_case "check --prune" "usage: baton check [--json] <path>..." check --prune "$EXAMPLES"
+usage_case "check without a path" "usage: baton check [--format yaml|csv] [--json] <path>..." check
+usage_case "check --prune" "usage: baton check [--format yaml|csv] [--json] <path>..." check --prune "$EXAMPLES"
 usage_case "import without a path" "usage: baton import" import
 usage_case "import with a bad option" "usage: baton import" import --bogus "$EXAMPLES"
 usage_case "export with an argument" "usage: baton export [--out <dir>]" export somewhere
@@ -207,3 +207,4 @@ expect_eq "$(complete_words 6 baton --db "$db" ls roles --team acc)" "accounts-p
 expect_eq "$(cd "$EXAMPLES" && complete_words 2 baton check pe)" "people.yaml" "completion: check completes files"
 expect_eq "$(complete_words 2 baton handover com)" "complete" "completion: handover subcommands"
 expect_eq "$(complete_words 3 baton audit --format m)" "md" "completion: audit --format values"
+expect_eq "$(complete_words 3 baton import --format c)" "csv" "completion: import --format values"
