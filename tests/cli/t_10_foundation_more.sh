@@ -159,17 +159,29 @@ run "$BATON" --db "$db" --as=bob import --prune "$EXAMPLES"
 run "$BATON" --db "$db" log team/newteam --json
 expect_eq "$(json_get 'd[0]["actor"], d[0]["action"], d[0]["before"]["displayName"]' <<<"$out")" "('bob', 'delete', 'New')" "--as=NAME form, on a prune"
 
-# Drift on the CLI ("role/x: ... changed by ...; run 'baton export' or pass
-# --force") needs a command that changes entities inside baton (handover,
-# away, journal); none is on main yet, so it is tested in check_import.c.
-if "$BATON" help | grep -q '^  away '; then
-	adb=$(example_db)
-	"$BATON" --db "$adb" away grace.kim --from 2026-12-01 --to 2026-12-05 >/dev/null 2>&1
-	run "$BATON" --db "$adb" import "$EXAMPLES"
-	expect_rc 1 "import over an in-baton change exits 1"
-	expect_err "person/grace.kim: " "drift conflict names the entity"
-	expect_err "run 'baton export' or pass --force" "drift conflict says what to do"
-fi
+# Drift on the CLI: after an in-baton change (a journal entry), importing
+# the stale files is refused with the entity and the change named, exactly;
+# nothing is written; --force overwrites; exported files import cleanly.
+ddb=$SCRATCH/drift.db
+"$BATON" --db "$ddb" import "$EXAMPLES" >/dev/null 2>&1
+run "$BATON" --db "$ddb" journal billing-lead "Called the bank about the mandate"
+expect_rc 0 "journal entry exits 0"
+nev=$("$BATON" --db "$ddb" log --limit 100000 --json | json_get 'len(d)')
+run "$BATON" --db "$ddb" import "$EXAMPLES"
+expect_rc 1 "import over an in-baton change exits 1"
+expect_err "$EXAMPLES/roles/finance.yaml:137:7: error: role/billing-lead: journal changed by 'baton journal' on 2026-11-23; run 'baton export' or pass --force" "drift conflict message, exactly located"
+expect_err "baton: import: 1 error; nothing was written" "drift conflict writes nothing"
+expect_eq "$("$BATON" --db "$ddb" log --limit 100000 --json | json_get 'len(d)')" "$nev" "refused import records no event"
+"$BATON" --db "$ddb" export --out cur >/dev/null 2>&1
+run "$BATON" --db "$ddb" import cur
+expect_rc 0 "importing the exported (current) files clears the drift"
+expect_out "0 created, 0 updated, 0 deleted, 136 unchanged" "current files change nothing"
+run "$BATON" --db "$ddb" journal billing-lead "Second entry"
+run "$BATON" --db "$ddb" import --force "$EXAMPLES"
+expect_rc 0 "import --force over an in-baton change exits 0"
+expect_out "0 created, 1 updated, 0 deleted, 135 unchanged" "--force overwrites the changed role"
+run "$BATON" --db "$ddb" import "$EXAMPLES"
+expect_out "136 unchanged" "after --force the files are current again"
 
 # the man page renders without warnings and mentions every command
 if command -v groff >/dev/null; then
