@@ -520,8 +520,13 @@ static void install_fault_triggers(struct store *st)
 		"CREATE TEMP TABLE fault (n INTEGER, target INTEGER);"
 		" INSERT INTO fault VALUES (0, 0)", NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(st->db,
-		"SELECT name FROM main.sqlite_master WHERE type = 'table'"
-		" AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%'",
+		"SELECT t.name FROM main.sqlite_master t WHERE t.type = 'table'"
+		" AND t.name NOT LIKE 'sqlite_%' AND t.sql NOT LIKE 'CREATE VIRTUAL%'"
+		/* FTS5 shadow tables belong to their virtual table */
+		" AND NOT EXISTS (SELECT 1 FROM main.sqlite_master v"
+		"  WHERE v.sql LIKE 'CREATE VIRTUAL%' AND t.name IN (v.name || '_data',"
+		"  v.name || '_idx', v.name || '_content', v.name || '_docsize',"
+		"  v.name || '_config'))",
 		-1, &s, NULL), SQLITE_OK);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(s, 0);
@@ -656,8 +661,10 @@ START_TEST(test_fault_authorizer)
 			store_free(st);
 			break;
 		}
+		/* a denied write fails the import as a database error (inside
+		 * FTS5's own statements SQLite reports it in its own words) */
 		ck_assert_int_eq(rc, BATON_DB);
-		ck_assert_ptr_nonnull(strstr(err.diags[err.n - 1].message, "not authorized"));
+		ck_assert_uint_gt(err.nerrors, 0);
 		ck_assert_int_eq(st->in_tx, 0);
 		ck_assert_int_eq(ENTITIES(st), 0);
 		ck_assert_int_eq(EVENTS(st), 0);
