@@ -160,6 +160,12 @@ const char *jstr(const json_t *obj, const char *key, const char *dflt)
 
 static int cmd_version(int argc, char **argv, struct cli *cli)
 {
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: baton version\n");
+		return 0;
+	}
+	if (argc > 1)
+		return cli_usage(cli, "baton version");
 	printf("baton %s (schema %d, SQLite %s)\n", BATON_VERSION,
 	       store_schema_version(), sqlite3_libversion());
 	return 0;
