@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "entity.h"
 #include "export.h"
+#include "handover.h"
 #include "import.h"
 #include "query.h"
 
@@ -150,6 +151,70 @@ static int write_file(struct cli *cli, const char *path, const struct strbuf *sb
 	return 0;
 }
 
+/* With --out, what lives only in the database goes beside the YAML for
+ * people to read and keep: each handover as Markdown (handovers/ID.md) and
+ * the change log as JSON lines (log.jsonl). Import reads neither. */
+static int export_records(struct cli *cli, struct store *st, const char *out)
+{
+	struct baton_error err = BATON_ERROR_INIT;
+	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
+	json_t *list = NULL, *e;
+	enum baton_code rc;
+	int status = 0;
+	size_t i;
+
+	if ((rc = handover_list(st, 0, &list, &err))) {
+		status = cli_report(cli, &err, rc);
+		goto out;
+	}
+	if (json_array_size(list)) {
+		strbuf_addf(&path, "%s/handovers", out);
+		if (mkdir(path.buf, 0777) != 0 && errno != EEXIST) {
+			status = cli_error(cli, EXIT_RUNTIME, "cannot create '%s': %s",
+					   path.buf, strerror(errno));
+			goto out;
+		}
+	}
+	json_array_foreach(list, i, e) {
+		long id = (long)json_integer_value(json_object_get(e, "id"));
+
+		strbuf_reset(&sb);
+		if ((rc = handover_export_md(st, id, &sb, &err))) {
+			status = cli_report(cli, &err, rc);
+			goto out;
+		}
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/handovers/%ld.md", out, id);
+		if ((status = write_file(cli, path.buf, &sb)))
+			goto out;
+	}
+	json_decref(list);
+	if ((rc = query_log(st, NULL, 0, &list, &err))) {
+		status = cli_report(cli, &err, rc);
+		goto out;
+	}
+	strbuf_reset(&sb);
+	for (i = json_array_size(list); i-- > 0;) {
+		char *line = json_dumps(json_array_get(list, i), JSON_COMPACT);
+
+		if (!line) {
+			status = cli_error(cli, EXIT_RUNTIME, "out of memory");
+			goto out;
+		}
+		strbuf_addf(&sb, "%s\n", line);
+		free(line);
+	}
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/log.jsonl", out);
+	status = write_file(cli, path.buf, &sb);
+out:
+	json_decref(list);
+	strbuf_release(&sb);
+	strbuf_release(&path);
+	baton_error_release(&err);
+	return status;
+}
+
 int cmd_export(int argc, char **argv, struct cli *cli)
 {
 	static const char usage[] = "baton export [--out <dir>]";
@@ -205,6 +270,8 @@ int cmd_export(int argc, char **argv, struct cli *cli)
 	}
 	if (!out)
 		fwrite(sb.buf, 1, sb.len, stdout);
+	else
+		status = export_records(cli, st, out);
 done:
 	strbuf_release(&sb);
 	baton_error_release(&err);
