@@ -108,8 +108,9 @@ expect_eq "$events2" "$events1" "re-import records no event"
 run "$BATON" --db org.db export --out exp1
 expect_rc 0 "export --out exits 0"
 "$BATON" --db rt.db import exp1 >/dev/null 2>&1
+# (the YAML must be identical; log.jsonl is each database's own history)
 "$BATON" --db rt.db export --out exp2 >/dev/null 2>&1
-if diff -r exp1 exp2 >/dev/null; then ok; else ko "export round-trip is identical" "$(diff -r exp1 exp2 | head)"; fi
+if diff -r -x log.jsonl exp1 exp2 >/dev/null; then ok; else ko "export round-trip is identical" "$(diff -r -x log.jsonl exp1 exp2 | head)"; fi
 run "$BATON" --db org.db export
 expect_out "kind: Rule" "export to stdout is one stream"
 expect_eq "$(printf '%s\n' "$out" | grep -c '^---$')" "136" "export stream has one document per entity"
