@@ -113,6 +113,8 @@ test: $(BUILD)/baton $(BUILD)/check_baton
 	bash tests/cli/run.sh $(BUILD)/baton
 	bash tests/schema/run.sh
 	/usr/bin/python3 tests/web/http_test.py $(BUILD)/baton examples
+	/usr/bin/python3 tests/web/test_concurrency.py $(BUILD)/baton examples
+	/usr/bin/python3 tests/web/test_abuse.py $(BUILD)/baton examples
 	sh tests/web/run-node.sh $(BUILD)/baton
 
 run: deps

@@ -46,7 +46,7 @@ _baton()
 	case $prev in
 	--db|--out)
 		COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
-	--as|--from|--to|--on|--due|--reason|--limit|--listen|--check|--max-roles)
+	--as|--from|--to|--on|--due|--reason|--limit|--listen|--check|--max-roles|--timeout|--max-connections)
 		case $cmd:$prev in
 		handover:--from|handover:--to|offboard:--to)
 			COMPREPLY=($(compgen -W "$(_baton_names people "$db")" -- "$cur")) ;;
@@ -99,7 +99,7 @@ _baton()
 	away) opts="--from --to --reason --clear --help" ;;
 	journal) opts="--json --help" ;;
 	graph) opts="--team --format --help" ;;
-	serve) opts="--listen --read-only --help" ;;
+	serve) opts="--listen --read-only --timeout --max-connections --help" ;;
 	token) opts="--json --help" ;;
 	backup) opts="--help" ;;
 	esac

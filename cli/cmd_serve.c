@@ -51,28 +51,56 @@ static int parse_listen(const char *s, char *buf, size_t n, unsigned short *port
 	return 0;
 }
 
+/* A decimal number in [min, max], else -1. */
+static long serve_number(const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtol(s, &end, 10);
+	return *end || v < min || v > max ? -1 : v;
+}
+
 int cmd_serve(int argc, char **argv, struct cli *cli)
 {
 	static const char usage[] =
-		"baton serve [--listen <addr>:<port>] [--read-only]";
+		"baton serve [--listen <addr>:<port>] [--read-only] [--timeout <seconds>]"
+		" [--max-connections <n>]";
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "read-only", no_argument, NULL, 'r' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "max-connections", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct baton_error err = BATON_ERROR_INIT;
 	struct web_config cfg;
-	const char *listen = "127.0.0.1:8080";
+	const char *listen = "127.0.0.1:8080", *life;
 	char addr[64];
+	long n;
 	enum baton_code rc;
 	int c, status;
 
 	memset(&cfg, 0, sizeof(cfg));
-	while ((c = getopt_long(argc, argv, "l:rh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:rt:m:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l': listen = optarg; break;
 		case 'r': cfg.read_only = 1; break;
+		case 't':
+			if ((n = serve_number(optarg, 1, 3600)) < 0)
+				return cli_error(cli, EXIT_USAGE,
+					"--timeout must be 1 to 3600 seconds, got '%s'", optarg);
+			cfg.timeout = (unsigned)n;
+			break;
+		case 'm':
+			if ((n = serve_number(optarg, 2, 10000)) < 0)
+				return cli_error(cli, EXIT_USAGE,
+					"--max-connections must be 2 to 10000, got '%s'", optarg);
+			cfg.max_connections = (unsigned)n;
+			break;
 		case 'h': printf("usage: %s\n", usage); return 0;
 		default: return cli_usage(cli, usage);
 		}
@@ -86,6 +114,12 @@ int cmd_serve(int argc, char **argv, struct cli *cli)
 	cfg.db_path = cli->db_path;
 	cfg.address = addr;
 	cfg.fixed_now = getenv("BATON_NOW");
+	/* Session lifetime in seconds, for tests and short-lived demos. */
+	if ((life = getenv("BATON_SESSION_SECONDS")) && *life &&
+	    (cfg.session_seconds = serve_number(life, 1, WEB_SESSION_DEFAULT)) < 0)
+		return cli_error(cli, EXIT_USAGE,
+			"BATON_SESSION_SECONDS must be 1 to %d, got '%s'",
+			WEB_SESSION_DEFAULT, life);
 	cfg.ready = serve_ready;
 	cfg.ready_arg = (void *)cli->db_path;
 	rc = web_serve(&cfg, &err);

@@ -46,15 +46,12 @@
 
 enum {
 	WORKERS = 2,             /* thread pool: one per core of the target box */
-	CONN_LIMIT = 64,         /* concurrent connections */
-	CONN_TIMEOUT = 15,       /* seconds of inactivity before closing */
 	MEMORY_LIMIT = 64 * 1024,/* per-connection buffer (MHD: 414/431 above) */
 	URL_MAX = 2048,          /* request target bytes, else 414 */
 	HEADER_MAX = 8192,       /* all header names and values, else 431 */
 	BODY_MAX = 16 * 1024,    /* request body, else 413 */
 	MAX_SEGS = 8,            /* path segments */
-	MAX_PARAMS = 16,         /* query or form fields */
-	SESSION_SECONDS = 12 * 3600
+	MAX_PARAMS = 16          /* query or form fields */
 };
 
 static const char SESSION_COOKIE[] = "baton_session";
@@ -69,6 +66,7 @@ static const char CSP[] =
 struct server {
 	const struct web_config *cfg;
 	pthread_key_t store_key;
+	long session_seconds;    /* cfg->session_seconds or the default */
 };
 
 struct request {
@@ -554,7 +552,8 @@ static void do_login(struct ctx *x)
 		goto out;
 	}
 	if ((rc = store_begin(w, &err)) ||
-	    (rc = auth_session_create(w, who, (long long)time(NULL) + SESSION_SECONDS,
+	    (rc = auth_session_create(w, who,
+				      (long long)time(NULL) + x->srv->session_seconds,
 				      sid, &err)) ||
 	    (rc = auth_token_touch(w, who, &err)) ||
 	    (rc = store_commit(w, &err))) {
@@ -563,8 +562,8 @@ static void do_login(struct ctx *x)
 		goto out;
 	}
 	snprintf(x->r->cookie, sizeof(x->r->cookie),
-		 "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d",
-		 SESSION_COOKIE, sid, SESSION_SECONDS);
+		 "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld",
+		 SESSION_COOKIE, sid, x->srv->session_seconds);
 	sodium_memzero(sid, sizeof(sid));
 	reply_redirect(x, "/");
 out:
@@ -1237,6 +1236,7 @@ static enum MHD_Result answer(struct server *srv, struct MHD_Connection *c,
 	struct reply r;
 	struct ctx x;
 	enum MHD_Result ret;
+	int snapshot = 0;
 
 	memset(&r, 0, sizeof(r));
 	strbuf_init(&r.body);
@@ -1265,6 +1265,14 @@ static enum MHD_Result answer(struct server *srv, struct MHD_Connection *c,
 		reply_core(&x, err.code ? err.code : BATON_DB, &err);
 		goto send;
 	}
+	/* One read transaction per request: every query of a page sees the
+	 * same WAL snapshot even while an import commits in another process,
+	 * and writers are never blocked by it. */
+	if (sqlite3_exec(x.st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		reply_core(&x, store_fail(x.st, &err, "cannot start a read"), &err);
+		goto send;
+	}
+	snapshot = 1;
 	load_session(&x);
 	x.rawbody = rq->body.buf;
 	x.rawlen = rq->body.len;
@@ -1275,6 +1283,8 @@ static enum MHD_Result answer(struct server *srv, struct MHD_Connection *c,
 	}
 	dispatch(&x);
 send:
+	if (snapshot && sqlite3_exec(x.st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		sqlite3_exec(x.st->db, "ROLLBACK", NULL, NULL, NULL);
 	ret = send_reply(c, &r);
 	strbuf_release(&r.body);
 	ctx_release(&x);
@@ -1415,6 +1425,12 @@ enum baton_code web_serve(const struct web_config *cfg,
 
 	memset(&srv, 0, sizeof(srv));
 	srv.cfg = cfg;
+	srv.session_seconds = cfg->session_seconds ? cfg->session_seconds
+						   : WEB_SESSION_DEFAULT;
+	if (srv.session_seconds < 1 || srv.session_seconds > WEB_SESSION_DEFAULT)
+		return baton_fail(err, BATON_USAGE,
+			"the session lifetime must be 1 to %d seconds, got %ld",
+			WEB_SESSION_DEFAULT, srv.session_seconds);
 	if (sodium_init() < 0)
 		return baton_fail(err, BATON_IO, "cannot initialise libsodium");
 	memset(&in4, 0, sizeof(in4));
@@ -1460,8 +1476,10 @@ enum baton_code web_serve(const struct web_config *cfg,
 	d = MHD_start_daemon(flags, cfg->port, NULL, NULL, handler, &srv,
 		MHD_OPTION_SOCK_ADDR, addr,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)WORKERS,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONN_LIMIT,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT,
+		MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections ?
+			cfg->max_connections : (unsigned int)WEB_CONNECTIONS_DEFAULT,
+		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout ?
+			cfg->timeout : (unsigned int)WEB_TIMEOUT_DEFAULT,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT,
 		MHD_OPTION_URI_LOG_CALLBACK, uri_log, &srv,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, &srv,

@@ -10,12 +10,23 @@
 
 #include "error.h"
 
+/* Defaults of the limits below (see docs/security.md). */
+#define WEB_TIMEOUT_DEFAULT 15
+#define WEB_CONNECTIONS_DEFAULT 64
+#define WEB_SESSION_DEFAULT (12 * 3600)
+
 struct web_config {
 	const char *db_path;
 	const char *address;   /* numeric IPv4 or IPv6 address to listen on */
 	unsigned short port;   /* 0: any free port */
 	int read_only;         /* refuse every write with 403 */
 	const char *fixed_now; /* YYYY-MM-DDTHH:MM:SSZ to fix the clock, or NULL */
+	unsigned timeout;      /* seconds of client inactivity before closing;
+				  0: WEB_TIMEOUT_DEFAULT */
+	unsigned max_connections; /* concurrent connections, more are closed at
+				     once; 0: WEB_CONNECTIONS_DEFAULT */
+	long session_seconds;  /* lifetime of a login session, 1..43200;
+				  0: WEB_SESSION_DEFAULT */
 	/* Called once the server listens, with its base URL. */
 	void (*ready)(const char *url, void *arg);
 	void *ready_arg;
