@@ -3,6 +3,7 @@
 #   make            build build/baton
 #   make run        install missing packages, build, load examples/, serve
 #   make check      install test packages, build with ASan+UBSan, run every test
+#   make fuzz       build the libFuzzer targets with clang, run each FUZZ_SECONDS
 #   make deps       install the Debian packages baton needs (when missing)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -49,7 +50,8 @@ WEB_OBJ = $(WEB_SRC:%.c=$(BUILD)/%.o)
 APP_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o) $(WEB_OBJ)
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all run check check-valgrind test deps deps-test install uninstall clean bench
+.PHONY: all run check check-valgrind test deps deps-test install uninstall clean bench \
+	fuzz fuzz-build
 
 all: $(BUILD)/baton
 
@@ -116,6 +118,27 @@ test: $(BUILD)/baton $(BUILD)/check_baton
 	/usr/bin/python3 tests/web/test_concurrency.py $(BUILD)/baton examples
 	/usr/bin/python3 tests/web/test_abuse.py $(BUILD)/baton examples
 	sh tests/web/run-node.sh $(BUILD)/baton
+
+# Fuzzing (docs/fuzzing.md): tests/fuzz/fuzz_NAME.c built with clang's
+# libFuzzer, ASan and UBSan into build/fuzz/, each run FUZZ_SECONDS
+# (FUZZ_TARGETS picks some); fails when any target crashes.
+FUZZ_SECONDS ?= 60
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+
+fuzz: deps
+	$(Q)sh tools/deps.sh fuzz
+	$(Q)$(MAKE) --no-print-directory CC=clang BUILD=build/fuzz \
+		SANITIZE=fuzzer-no-link,address,undefined \
+		CFLAGS="-O1 -g -DBATON_LIBFUZZER" fuzz-build
+	sh tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-build: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/%)
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(WEB_OBJ) $(BUILD)/libbaton.a
+	@echo "  FUZZ    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Itests -o $@ $< $(WEB_OBJ) \
+		$(BUILD)/libbaton.a $(PKG_LIBS) $(ALL_LDFLAGS)
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -1,5 +1,5 @@
 #!/bin/sh
-# deps.sh build|test - install the Debian packages baton needs, when missing.
+# deps.sh build|test|valgrind|fuzz - install the Debian packages baton needs, when missing.
 # Does nothing when everything is present, so it is cheap to call each time.
 set -eu
 what=${1:-build}
@@ -32,6 +32,12 @@ need_pc sqlite3=libsqlite3-dev yaml-0.1=libyaml-dev jansson=libjansson-dev \
 	libmicrohttpd=libmicrohttpd-dev libcmark=libcmark-dev libsodium=libsodium-dev
 if [ "$what" = valgrind ]; then
 	need_cmd valgrind=valgrind
+fi
+if [ "$what" = fuzz ]; then
+	need_cmd clang=clang
+	# libFuzzer's runtime (libclang_rt.fuzzer-*.a) for the default clang
+	ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a \
+		>/dev/null 2>&1 || missing="$missing libclang-rt-dev"
 fi
 if [ "$what" = test ]; then
 	need_pc check=check

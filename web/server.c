@@ -20,6 +20,7 @@
 #include "auth.h"
 #include "graph.h"
 #include "page.h"
+#include "params.h"
 #include "query.h"
 #include "audit.h"
 #include "handover.h"
@@ -88,10 +89,6 @@ struct reply {
 	int cache;          /* cacheable static asset */
 };
 
-struct param {
-	char *key, *value;
-};
-
 struct ctx {
 	struct server *srv;
 	struct MHD_Connection *conn;
@@ -118,122 +115,11 @@ struct ctx {
 /* Decoding                                                            */
 /* ------------------------------------------------------------------ */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Strict percent-decoding of s[0..n) into a new string ('+' is a space
- * when plus). NULL for a bad escape, an encoded NUL or no memory: either
- * way the request is refused. */
-static char *pct_decode(const char *s, size_t n, int plus)
-{
-	char *out = malloc(n + 1), *o = out;
-	size_t i;
-
-	if (!out)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if (s[i] == '%') {
-			int hi, lo;
-
-			if (i + 2 >= n) {
-				free(out);
-				return NULL;
-			}
-			hi = hexval((unsigned char)s[i + 1]);
-			lo = hexval((unsigned char)s[i + 2]);
-			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-				free(out);
-				return NULL;
-			}
-			*o++ = (char)(hi * 16 + lo);
-			i += 2;
-		} else if (plus && s[i] == '+') {
-			*o++ = ' ';
-		} else {
-			*o++ = s[i];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
-/* "a=1&b=2" into params; 0 on success, -1 for bad encoding or too many. */
-static int parse_params(const char *s, size_t n, struct param *p, int *np)
-{
-	const char *end = s + n;
-
-	while (s < end) {
-		const char *amp = memchr(s, '&', (size_t)(end - s));
-		const char *stop = amp ? amp : end;
-		const char *eq = memchr(s, '=', (size_t)(stop - s));
-
-		if (stop > s) {
-			if (*np >= MAX_PARAMS)
-				return -1;
-			p[*np].key = pct_decode(s, (size_t)((eq ? eq : stop) - s), 1);
-			p[*np].value = eq ? pct_decode(eq + 1, (size_t)(stop - eq - 1), 1)
-					  : strdup("");
-			(*np)++;
-			if (!p[*np - 1].key || !p[*np - 1].value)
-				return -1;
-		}
-		s = amp ? amp + 1 : end;
-	}
-	return 0;
-}
-
-static const char *param(const struct param *p, int n, const char *key)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(p[i].key, key))
-			return p[i].value;
-	return NULL;
-}
-
 /* Split the raw target into decoded path segments and query params. */
 static int parse_target(struct ctx *x, const char *uri)
 {
-	const char *q = strchr(uri, '?');
-	const char *end = q ? q : uri + strlen(uri);
-	const char *s = uri;
-
-	if (*s != '/')
-		return -1;
-	while (s < end) {
-		const char *slash;
-
-		s++; /* skip '/' */
-		slash = memchr(s, '/', (size_t)(end - s));
-		if (!slash)
-			slash = end;
-		if (slash > s) {
-			if (x->nseg >= MAX_SEGS)
-				return -1;
-			x->seg[x->nseg] = pct_decode(s, (size_t)(slash - s), 0);
-			if (!x->seg[x->nseg])
-				return -1;
-			if (!strcmp(x->seg[x->nseg], ".") || !strcmp(x->seg[x->nseg], "..") ||
-			    strchr(x->seg[x->nseg], '/')) {
-				x->nseg++;
-				return -1;
-			}
-			x->nseg++;
-		}
-		s = slash;
-	}
-	if (q && parse_params(q + 1, strlen(q + 1), x->query, &x->nquery))
-		return -1;
-	return 0;
+	return web_parse_target(uri, x->seg, &x->nseg, MAX_SEGS, x->query,
+				&x->nquery, MAX_PARAMS);
 }
 
 static void ctx_release(struct ctx *x)
@@ -503,7 +389,7 @@ static int authorize(struct ctx *x, char who[64], const char **msg)
 		x->r->www_auth = 1;
 		return 401;
 	}
-	csrf = param(x->form, x->nform, "csrf");
+	csrf = web_param(x->form, x->nform, "csrf");
 	if (!csrf)
 		csrf = MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND,
 						   "X-CSRF-Token");
@@ -527,7 +413,7 @@ static void do_login(struct ctx *x)
 {
 	struct baton_error err = BATON_ERROR_INIT;
 	struct store *w = NULL;
-	const char *token = param(x->form, x->nform, "token");
+	const char *token = web_param(x->form, x->nform, "token");
 	char who[64], sid[AUTH_HEX_LEN];
 	enum baton_code rc;
 
@@ -670,7 +556,7 @@ static void serve_collection(struct ctx *x, const struct collection *col,
 	}
 	if (nseg == 1)
 		rc = query_list(x->st, col->kind,
-				param(x->query, x->nquery, "team"), &v, &err);
+				web_param(x->query, x->nquery, "team"), &v, &err);
 	else
 		rc = col->one(x->st, seg[1], &v, &err);
 	if (rc)
@@ -761,7 +647,7 @@ static void serve_map(struct ctx *x)
 	struct baton_error err = BATON_ERROR_INIT;
 	struct strbuf svg = STRBUF_INIT;
 	json_t *g = NULL, *teams = NULL;
-	const char *team = param(x->query, x->nquery, "team");
+	const char *team = web_param(x->query, x->nquery, "team");
 	enum baton_code rc;
 
 	if (!is_get(x)) {
@@ -802,9 +688,9 @@ static void serve_route(struct ctx *x)
 		goto out;
 	}
 	memset(&rq, 0, sizeof(rq));
-	rq.topic = param(x->query, x->nquery, "topic");
-	rq.text = param(x->query, x->nquery, "q");
-	rq.on = param(x->query, x->nquery, "on");
+	rq.topic = web_param(x->query, x->nquery, "topic");
+	rq.text = web_param(x->query, x->nquery, "q");
+	rq.on = web_param(x->query, x->nquery, "on");
 	if (rq.on && !*rq.on)
 		rq.on = NULL;
 	if ((!rq.topic || !*rq.topic) && (!rq.text || !*rq.text)) {
@@ -900,7 +786,7 @@ static const char *input_str(struct ctx *x, const json_t *in, const char *key,
 	const json_t *v;
 
 	if (!x->api)
-		return param(x->form, x->nform, key);
+		return web_param(x->form, x->nform, key);
 	v = json_object_get(in, key);
 	if (v && !json_is_string(v) && !json_is_null(v))
 		*bad = 1;
@@ -917,7 +803,7 @@ static int input_bool(struct ctx *x, const json_t *in, const char *key)
 		v = json_object_get(in, key);
 		return json_is_boolean(v) ? json_is_true(v) : -1;
 	}
-	s = param(x->form, x->nform, key);
+	s = web_param(x->form, x->nform, key);
 	if (s && (!strcmp(s, "1") || !strcmp(s, "true") || !strcmp(s, "on")))
 		return 1;
 	if (s && (!strcmp(s, "0") || !strcmp(s, "false")))
@@ -964,7 +850,7 @@ static void serve_handovers(struct ctx *x, char **seg, int nseg)
 			reply_method(x, "GET, HEAD");
 			goto out;
 		}
-		open = param(x->query, x->nquery, "open");
+		open = web_param(x->query, x->nquery, "open");
 		rc = nseg == 1 ? handover_list(x->st, open && (!strcmp(open, "1") ||
 					       !strcmp(open, "true")), &v, &err)
 			       : handover_get(x->st, id, &v, &err);
@@ -1074,9 +960,9 @@ static void serve_audit(struct ctx *x, int busfactor)
 	struct audit_opts ao;
 	struct busfactor_opts bo;
 	json_t *rep = NULL, *bus = NULL, *teams = NULL;
-	const char *team = param(x->query, x->nquery, "team");
-	const char *sev = param(x->query, x->nquery, "severity");
-	const char *on = param(x->query, x->nquery, "on");
+	const char *team = web_param(x->query, x->nquery, "team");
+	const char *sev = web_param(x->query, x->nquery, "severity");
+	const char *on = web_param(x->query, x->nquery, "on");
 	enum baton_code rc;
 
 	if (!is_get(x)) {
@@ -1098,7 +984,7 @@ static void serve_audit(struct ctx *x, int busfactor)
 	memset(&bo, 0, sizeof(bo));
 	ao.team = bo.team = team;
 	ao.date = bo.date = on;
-	ao.check = param(x->query, x->nquery, "check");
+	ao.check = web_param(x->query, x->nquery, "check");
 	if (ao.check && !*ao.check)
 		ao.check = NULL;
 	if ((!busfactor || !x->api) && (rc = audit_run(x->st, &ao, &rep, &err)))
@@ -1277,7 +1163,8 @@ static enum MHD_Result answer(struct server *srv, struct MHD_Connection *c,
 	x.rawbody = rq->body.buf;
 	x.rawlen = rq->body.len;
 	if (!strcmp(method, "POST") && is_form(&x) &&
-	    parse_params(rq->body.buf, rq->body.len, x.form, &x.nform)) {
+	    web_parse_params(rq->body.buf, rq->body.len, x.form, &x.nform,
+				     MAX_PARAMS)) {
 		reply_error(&x, 400, "malformed form data");
 		goto send;
 	}
