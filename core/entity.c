@@ -53,8 +53,6 @@ static const char *const role_clear[] = {
 	"DELETE FROM responsibility_process WHERE role = ?1",
 	"DELETE FROM relationship WHERE role = ?1",
 	"DELETE FROM journal WHERE role = ?1",
-	"DELETE FROM search_doc WHERE name = ?1"
-	" AND kind IN ('role', 'responsibility')",
 	NULL
 };
 static const char *const role_fill[] = {
@@ -96,7 +94,6 @@ static const char *const process_clear[] = {
 	"DELETE FROM process WHERE name = ?1",
 	"DELETE FROM process_step WHERE process = ?1",
 	"DELETE FROM known_by WHERE process = ?1",
-	"DELETE FROM search_doc WHERE name = ?1 AND kind = 'process'",
 	NULL
 };
 static const char *const process_fill[] = {
@@ -119,7 +116,6 @@ static const char *const process_fill[] = {
 
 static const char *const rule_clear[] = {
 	"DELETE FROM rule WHERE name = ?1",
-	"DELETE FROM search_doc WHERE name = ?1 AND kind = 'rule'",
 	NULL
 };
 static const char *const rule_fill[] = {
@@ -166,6 +162,100 @@ static enum baton_code run_list(struct store *st, const char *const *sqls,
 }
 
 /* ------------------------------------------------------------------ */
+/* Full-text index                                                     */
+/* ------------------------------------------------------------------ */
+
+/* The search_doc kinds an entity of kind k owns ('' when none): a role
+ * owns its 'role' and 'responsibility' rows. */
+static const char *const search_kinds[KIND_COUNT][2] = {
+	[KIND_PERSON] = { "", "" },
+	[KIND_TEAM] = { "", "" },
+	[KIND_ROLE] = { "role", "responsibility" },
+	[KIND_PROCESS] = { "process", "process" },
+	[KIND_RULE] = { "rule", "rule" },
+};
+
+static const char search_docs_sql[] =
+	"SELECT id, title, keywords, body, topic FROM search_doc"
+	" WHERE name = ?1 AND kind = ?2 ORDER BY id";
+
+/* Add (`del` 0) or remove (`del` 1) the search entries of the search_doc
+ * rows of kind `doc_kind` named `name`, one single-row statement each: what
+ * the triggers of 003_search.sql did (see 006_perf.sql). */
+static enum baton_code search_sync_kind(struct store *st, const char *doc_kind,
+					const char *name, int del,
+					struct baton_error *err)
+{
+	static const char add_sql[] =
+		"INSERT INTO search (rowid, title, keywords, body, topic)"
+		" VALUES (?1, ?2, ?3, ?4, ?5)";
+	static const char del_sql[] =
+		"INSERT INTO search (search, rowid, title, keywords, body, topic)"
+		" VALUES ('delete', ?1, ?2, ?3, ?4, ?5)";
+	static const char del_docs[] =
+		"DELETE FROM search_doc WHERE name = ?1 AND kind = ?2";
+	sqlite3_stmt *q, *ins;
+	int rc, i;
+
+	/* two statements live at once: the cache holds both */
+	if (!(ins = store_cached(st, del ? del_sql : add_sql, err)) ||
+	    !(q = store_cached(st, search_docs_sql, err)))
+		return err ? err->code : BATON_DB;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, doc_kind, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		sqlite3_reset(ins);
+		for (i = 0; i < 5; i++)
+			sqlite3_bind_value(ins, i + 1, sqlite3_column_value(q, i));
+		rc = sqlite3_step(ins);
+		sqlite3_reset(ins);
+		if (rc != SQLITE_DONE)
+			break;
+	}
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE && del) {
+		if (!(q = store_cached(st, del_docs, err)))
+			return err ? err->code : BATON_DB;
+		sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, doc_kind, -1, SQLITE_STATIC);
+		rc = sqlite3_step(q);
+		sqlite3_reset(q);
+	}
+	if (rc != SQLITE_DONE)
+		return store_fail(st, err, "cannot write to database");
+	return BATON_OK;
+}
+
+/* The search entries of every search_doc row kind/name owns. */
+static enum baton_code search_sync(struct store *st, enum kind k,
+				   const char *name, int del,
+				   struct baton_error *err)
+{
+	enum baton_code rc;
+
+	if (!*search_kinds[k][0])
+		return BATON_OK;
+	if ((rc = search_sync_kind(st, search_kinds[k][0], name, del, err)))
+		return rc;
+	if (strcmp(search_kinds[k][0], search_kinds[k][1]))
+		return search_sync_kind(st, search_kinds[k][1], name, del, err);
+	return BATON_OK;
+}
+
+/* Clear the derived rows of kind/name, its search entries and documents
+ * first. */
+static enum baton_code derive_clear_rows(struct store *st, enum kind k,
+					 const char *name,
+					 struct baton_error *err)
+{
+	enum baton_code rc;
+
+	if ((rc = search_sync(st, k, name, 1, err)))
+		return rc;
+	return run_list(st, derive_clear[k], name, NULL, err);
+}
+
+/* ------------------------------------------------------------------ */
 /* Derived tables from the parsed spec                                 */
 /* ------------------------------------------------------------------ */
 
@@ -204,11 +294,10 @@ static const char fast_doc_resp[] =
 	"INSERT INTO search_doc (kind, name, sub, title, topic)"
 	" VALUES ('responsibility', ?1, ?2, ?3, ?2)";
 static const char fast_process[] =
-	"INSERT INTO process SELECT ?1, ?2, ?3, ?4,"
-	" CASE WHEN d IS NULL THEN NULL"
-	"  WHEN d LIKE '%w' THEN CAST(rtrim(d, 'w') AS INTEGER) * 7"
-	"  ELSE CAST(rtrim(d, 'd') AS INTEGER) END, ?6"
-	" FROM (SELECT ?5 AS d)";
+	"INSERT INTO process VALUES (?1, ?2, ?3, ?4,"
+	" CASE WHEN ?5 IS NULL THEN NULL"
+	"  WHEN ?5 LIKE '%w' THEN CAST(rtrim(?5, 'w') AS INTEGER) * 7"
+	"  ELSE CAST(rtrim(?5, 'd') AS INTEGER) END, ?6)";
 static const char fast_step[] =
 	"INSERT INTO process_step VALUES (?1, ?2, ?3)";
 static const char fast_known_by[] =
@@ -217,8 +306,8 @@ static const char fast_doc_process[] =
 	"INSERT INTO search_doc (kind, name, title, body, topic)"
 	" VALUES ('process', ?1, ?2, ?3, ?1)";
 static const char fast_rule[] =
-	"INSERT INTO rule SELECT ?1, ?2, ?3, ?4, ?5, " REF_KIND("h") ", "
-	REF_NAME("h") ", ?7, ?8, coalesce(?9, 0) FROM (SELECT ?6 AS h)";
+	"INSERT INTO rule VALUES (?1, ?2, ?3, ?4, ?5, " REF_KIND("?6") ", "
+	REF_NAME("?6") ", ?7, ?8, coalesce(?9, 0))";
 static const char fast_doc_rule[] =
 	"INSERT INTO search_doc (kind, name, title, keywords, body, topic)"
 	" VALUES ('rule', ?1, ?2, ?5, ?3, ?4)";
@@ -557,9 +646,26 @@ static enum baton_code fast_fill_rule(struct store *st, const char *name,
 
 /* Fill the derived rows of kind/name from the parsed spec; falls back to
  * the SQL lists over the canonical text for an unexpected shape. */
+static enum baton_code fast_fill(struct store *st, enum kind k,
+				 const char *name, const json_t *spec,
+				 struct baton_error *err);
+
 static enum baton_code derive_rows(struct store *st, enum kind k,
 				   const char *name, const json_t *spec,
 				   const char *text, struct baton_error *err)
+{
+	enum baton_code rc;
+
+	if (!fast_shape_ok(k, spec))
+		rc = run_list(st, derive_fill[k], name, text, err);
+	else
+		rc = fast_fill(st, k, name, spec, err);
+	return rc ? rc : search_sync(st, k, name, 0, err);
+}
+
+static enum baton_code fast_fill(struct store *st, enum kind k,
+				 const char *name, const json_t *spec,
+				 struct baton_error *err)
 {
 	static const char *const person_f[] = { "displayName", "email", "team",
 						"status", "leavingOn", NULL };
@@ -569,8 +675,6 @@ static enum baton_code derive_rows(struct store *st, enum kind k,
 	size_t i;
 	enum baton_code rc;
 
-	if (!fast_shape_ok(k, spec))
-		return run_list(st, derive_fill[k], name, text, err);
 	switch (k) {
 	case KIND_PERSON:
 		if ((rc = fast_one(st, fast_person, name, spec, person_f, err)))
@@ -596,7 +700,7 @@ static enum baton_code derive_rows(struct store *st, enum kind k,
 	case KIND_RULE:
 		return fast_fill_rule(st, name, spec, err);
 	default:
-		return run_list(st, derive_fill[k], name, text, err);
+		return baton_fail(err, BATON_INVALID, "unknown kind");
 	}
 }
 
@@ -797,7 +901,7 @@ enum baton_code entity_put_known(struct store *st, enum kind k,
 	}
 	sqlite3_reset(s);
 	/* a new entity has no derived rows to clear */
-	if (before && (rc = run_list(st, derive_clear[k], name, NULL, err)))
+	if (before && (rc = derive_clear_rows(st, k, name, err)))
 		goto out;
 	if ((rc = derive_rows(st, k, name, spec, after, err)))
 		goto out;
@@ -860,7 +964,7 @@ enum baton_code entity_delete(struct store *st, enum kind k, const char *name,
 		goto out;
 	}
 	sqlite3_reset(s);
-	if ((rc = run_list(st, derive_clear[k], name, NULL, err)))
+	if ((rc = derive_clear_rows(st, k, name, err)))
 		goto out;
 	rc = event_add(st, key, action ? action : "delete", before, NULL, err);
 out:
