@@ -865,9 +865,10 @@ static const char *const outcome_names[] = {
 	"found", "no-match", "dead-end", "cycle"
 };
 
-enum baton_code route_resolve(struct store *st, const struct route_query *q,
-			      struct route_result **out,
-			      struct baton_error *err)
+static enum baton_code resolve_query(struct store *st,
+				     const struct route_query *q,
+				     struct route_result **out,
+				     struct baton_error *err)
 {
 	const char *topic = q->topic && *q->topic ? q->topic : NULL;
 	const char *text = q->text && *q->text ? q->text : NULL;
@@ -984,6 +985,43 @@ out:
 	free(target);
 	strbuf_release(&sb);
 	route_result_free(r);
+	return rc;
+}
+
+/* One read transaction around the whole resolution when the caller holds
+ * none: every query sees the same snapshot, and SQLite takes its WAL read
+ * lock (fcntl and a stat of the file) once instead of once per query. */
+enum baton_code route_resolve(struct store *st, const struct route_query *q,
+			      struct route_result **out,
+			      struct baton_error *err)
+{
+	static const char begin_sql[] = "BEGIN";
+	static const char commit_sql[] = "COMMIT";
+	sqlite3_stmt *s;
+	enum baton_code rc;
+	int own = sqlite3_get_autocommit(st->db);
+
+	*out = NULL;
+	if (own) {
+		if (!(s = store_cached(st, begin_sql, err)))
+			return err && err->code ? err->code : BATON_DB;
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			sqlite3_reset(s);
+			return store_fail(st, err, "cannot read");
+		}
+		sqlite3_reset(s);
+	}
+	rc = resolve_query(st, q, out, err);
+	if (own) {
+		if ((s = store_cached(st, commit_sql, NULL)) &&
+		    sqlite3_step(s) == SQLITE_DONE) {
+			sqlite3_reset(s);
+		} else {
+			if (s)
+				sqlite3_reset(s);
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		}
+	}
 	return rc;
 }
 

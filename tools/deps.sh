@@ -1,5 +1,5 @@
 #!/bin/sh
-# deps.sh build|test - install the Debian packages baton needs, when missing.
+# deps.sh build|test|valgrind|bench - install the Debian packages baton needs, when missing.
 # Does nothing when everything is present, so it is cheap to call each time.
 set -eu
 what=${1:-build}
@@ -32,6 +32,10 @@ need_pc sqlite3=libsqlite3-dev yaml-0.1=libyaml-dev jansson=libjansson-dev \
 	libmicrohttpd=libmicrohttpd-dev libcmark=libcmark-dev libsodium=libsodium-dev
 if [ "$what" = valgrind ]; then
 	need_cmd valgrind=valgrind
+fi
+# make bench: the web figure is measured against nginx, loaded by wrk
+if [ "$what" = bench ]; then
+	need_cmd nginx=nginx wrk=wrk sqlite3=sqlite3
 fi
 if [ "$what" = test ]; then
 	need_pc check=check
