@@ -40,6 +40,9 @@ struct route_cache {
 	long long data_version;
 	sqlite3_int64 changes;
 	int valid;
+	char *bucket;       /* built for topics of this first segment only
+			       (lower-case); NULL: every rule */
+	int builds;         /* how many times it was built */
 	struct route_cache *next;
 };
 
@@ -60,6 +63,8 @@ static void cache_clear(struct route_cache *c)
 	c->rules = NULL;
 	c->nrules = 0;
 	c->valid = 0;
+	free(c->bucket);
+	c->bucket = NULL;
 }
 
 /* Called by SQLite when the connection closes. */
@@ -122,7 +127,81 @@ static char *dup_col(sqlite3_stmt *s, int i)
 }
 
 /* The cache for st, with an index that reflects the current rules. */
-static struct route_cache *rules_index(struct store *st,
+static int is_edge_char(unsigned char ch)
+{
+	return ch == '/' || ch == ' ' || ch == '\t' || ch == '\n' ||
+	       ch == '\v' || ch == '\f' || ch == '\r';
+}
+
+/* The first segment of a topic as topic_index_lookup() reads it: after the
+ * leading whitespace and '/', up to the next '/'. */
+static void first_segment(const char *t, const char **seg, size_t *len)
+{
+	const char *e;
+
+	while (*t && is_edge_char((unsigned char)*t))
+		t++;
+	e = t;
+	while (*e && *e != '/')
+		e++;
+	*seg = t;
+	*len = (size_t)(e - t);
+}
+
+/* Could pattern match a topic whose first segment is `key` (lower-case)?
+ * Conservative: a first segment that has a star or whitespace (which
+ * normalisation may trim), or none at all, always could; otherwise the
+ * topic index itself only tries the pattern for an equal first segment,
+ * compared without case. */
+static int in_bucket(const char *pattern, const char *key)
+{
+	const char *seg;
+	size_t len, i;
+
+	first_segment(pattern, &seg, &len);
+	if (!len)
+		return 1;
+	for (i = 0; i < len; i++)
+		if (seg[i] == '*' || is_edge_char((unsigned char)seg[i]))
+			return 1;
+	if (strlen(key) != len)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)seg[i];
+
+		if ((ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch) != (unsigned char)key[i])
+			return 0;
+	}
+	return 1;
+}
+
+/* The lower-cased first segment of topic (malloc'd), for in_bucket(). */
+static char *bucket_key(const char *topic)
+{
+	const char *seg;
+	size_t len, i;
+	char *key;
+
+	first_segment(topic, &seg, &len);
+	/* a topic that ends in whitespace is trimmed by the lookup: keep it
+	 * simple and use every rule then */
+	if (!len || is_edge_char((unsigned char)seg[len - 1]))
+		return NULL;
+	if (!(key = malloc(len + 1)))
+		return NULL;
+	for (i = 0; i < len; i++)
+		key[i] = (char)(seg[i] >= 'A' && seg[i] <= 'Z' ? seg[i] - 'A' + 'a' : seg[i]);
+	key[len] = '\0';
+	return key;
+}
+
+/* The rule index of this connection, rebuilt when the database changed.
+ * The first build for a topic loads only the rules that could match its
+ * first segment (a one-shot `baton route` then reads and indexes a bucket,
+ * not 20,000 rules); any other use (another bucket, the suggestions of a
+ * miss, topic NULL) builds the full index, which is then kept. Lookups give
+ * the same rules in the same order either way. */
+static struct route_cache *rules_index(struct store *st, const char *topic,
 				       struct baton_error *err)
 {
 	static const char dv_sql[] = "PRAGMA data_version";
@@ -134,7 +213,8 @@ static struct route_cache *rules_index(struct store *st,
 	long long dv;
 	sqlite3_int64 changes = sqlite3_total_changes64(st->db);
 	size_t n = 0, alloc = 0;
-	int step;
+	int step, builds;
+	char *key = NULL;
 
 	if (!c)
 		return NULL;
@@ -147,9 +227,19 @@ static struct route_cache *rules_index(struct store *st,
 	}
 	dv = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	if (c->valid && c->data_version == dv && c->changes == changes)
+	if (c->valid && c->data_version == dv && c->changes == changes &&
+	    (!c->bucket || (topic && (key = bucket_key(topic)) &&
+			    !strcmp(key, c->bucket)))) {
+		free(key);
 		return c;
+	}
+	free(key);
+	key = NULL;
+	builds = c->builds;
 	cache_clear(c);
+	c->builds = builds + 1;
+	if (!builds && topic)
+		c->bucket = bucket_key(topic);
 	if (!(c->idx = topic_index_new()))
 		goto nomem;
 	if (!(s = store_cached(st, rules_sql, err)))
@@ -157,6 +247,9 @@ static struct route_cache *rules_index(struct store *st,
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		struct rule_entry *e;
 
+		if (c->bucket &&
+		    !in_bucket((const char *)sqlite3_column_text(s, 1), c->bucket))
+			continue;
 		if (n == alloc) {
 			size_t na = alloc ? alloc * 2 : 32;
 			struct rule_entry *g = realloc(c->rules, na * sizeof(*g));
@@ -622,7 +715,7 @@ static enum baton_code match_topic(struct store *st, struct route_result *r,
 				   const char *topic, int nalt, json_t **rule,
 				   struct baton_error *err)
 {
-	struct route_cache *c = rules_index(st, err);
+	struct route_cache *c = rules_index(st, topic, err);
 	json_t *alts = json_object_get(r->doc, "alternatives");
 	json_t *others = json_object_get(json_object_get(r->doc, "explain"),
 					 "others");
@@ -789,7 +882,7 @@ static enum baton_code suggest(struct store *st, struct route_result *r,
 		return baton_fail(err, BATON_NOMEM, "out of memory");
 	topics = json_object_get(sug, "topics");
 	if (topic && *topic) {
-		struct route_cache *c = rules_index(st, err);
+		struct route_cache *c = rules_index(st, NULL, err);
 		char *norm = topic_normalize(topic);
 
 		if (!c || !norm) {
