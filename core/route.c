@@ -29,6 +29,7 @@
 struct rule_entry {
 	char *name;
 	char *topic;
+	char *handler;      /* "kind:name" */
 	int priority;
 };
 
@@ -58,6 +59,7 @@ static void cache_clear(struct route_cache *c)
 	for (i = 0; i < c->nrules; i++) {
 		free(c->rules[i].name);
 		free(c->rules[i].topic);
+		free(c->rules[i].handler);
 	}
 	free(c->rules);
 	c->rules = NULL;
@@ -206,8 +208,8 @@ static struct route_cache *rules_index(struct store *st, const char *topic,
 {
 	static const char dv_sql[] = "PRAGMA data_version";
 	static const char rules_sql[] =
-		"SELECT name, topic, priority FROM rule WHERE topic IS NOT NULL"
-		" ORDER BY name";
+		"SELECT name, topic, priority, handler_kind || ':' || handler_name"
+		" FROM rule WHERE topic IS NOT NULL ORDER BY name";
 	struct route_cache *c = cache_for(st, err);
 	sqlite3_stmt *s;
 	long long dv;
@@ -263,8 +265,9 @@ static struct route_cache *rules_index(struct store *st, const char *topic,
 		e->name = dup_col(s, 0);
 		e->topic = dup_col(s, 1);
 		e->priority = sqlite3_column_int(s, 2);
+		e->handler = dup_col(s, 3);
 		c->nrules = ++n;
-		if (!e->name || !e->topic ||
+		if (!e->name || !e->topic || !e->handler ||
 		    topic_index_add(c->idx, e->topic, e->priority, e->name,
 				    (long)(n - 1)))
 			goto nomem_reset;
@@ -735,19 +738,16 @@ static enum baton_code match_topic(struct store *st, struct route_result *r,
 		goto out;
 	}
 	topic_index_lookup(c->idx, topic, ids, n);
-	for (i = 0; i < n; i++) {
+	/* the winner's full row; the others are described from the index
+	 * (name, topic, priority, handler: the same snapshot, read once) */
+	if (!(*rule = rule_load(st, c->rules[ids[0]].name, &rc, err)))
+		goto out;
+	for (i = 1; i < n; i++) {
 		const struct rule_entry *e = &c->rules[ids[i]];
-		json_t *row = rule_load(st, e->name, &rc, err), *v;
+		json_t *v;
 
-		if (rc)
-			goto out;
-		if (!row)
-			continue;
-		if (!*rule) {
-			*rule = row;
-			continue;
-		}
-		handler_ref(row, &sb);
+		strbuf_reset(&sb);
+		strbuf_addstr(&sb, e->handler);
 		v = json_pack("{s:s, s:s, s:s, s:i, s:s}", "rule", e->name,
 			      "topic", e->topic, "handler", sb.buf,
 			      "priority", e->priority,
@@ -761,12 +761,10 @@ static enum baton_code match_topic(struct store *st, struct route_result *r,
 				  "handler", sb.buf, "score", "rank", (int)i + 1,
 				  "lost", lost_why(&c->rules[ids[0]], e))))) {
 			json_decref(v);
-			json_decref(row);
 			rc = baton_fail(err, BATON_NOMEM, "out of memory");
 			goto out;
 		}
 		json_decref(v);
-		json_decref(row);
 	}
 out:
 	strbuf_release(&sb);
