@@ -149,11 +149,15 @@ run: deps
 # Benchmarks: an optimised build of its own, figures against floors measured
 # in the same run (tests/bench/bench.py). BENCH_PEOPLE=1000000 adds 1M.
 bench: deps
-	$(Q)$(MAKE) --no-print-directory BUILD=build/bench CFLAGS="-O2 -g -DNDEBUG" build/bench/baton build/bench/yamlparse
+	@sh tools/deps.sh bench
+	$(Q)$(MAKE) --no-print-directory BUILD=build/bench CFLAGS="-O2 -g -DNDEBUG" build/bench/baton build/bench/yamlparse build/bench/routebench
 	/usr/bin/python3 tests/bench/bench.py build/bench
 
 $(BUILD)/yamlparse: tests/bench/yamlparse.c
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS) $(ALL_LDFLAGS)
+
+$(BUILD)/routebench: tests/bench/routebench.c $(BUILD)/libbaton.a
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libbaton.a $(PKG_LIBS) $(ALL_LDFLAGS)
 
 install: $(BUILD)/baton
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

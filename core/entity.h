@@ -40,6 +40,20 @@ int entity_exists(struct store *st, enum kind k, const char *name,
 enum baton_code entity_put(struct store *st, enum kind k, const char *name,
 			   const json_t *spec, const struct entity_change *how,
 			   int *changed, struct baton_error *err);
+/* entity_put for a caller that has already read the stored state (see
+ * entity_state): `after` is spec_canonical(spec), `before` the stored
+ * canonical text or NULL when kind/name does not exist yet. The import uses
+ * it to read each entity once. */
+enum baton_code entity_put_known(struct store *st, enum kind k,
+				 const char *name, const json_t *spec,
+				 const char *after, const char *before,
+				 const struct entity_change *how, int *changed,
+				 struct baton_error *err);
+/* The stored canonical spec text of kind/name and its drift note, in one
+ * read: both malloc'd, *spec NULL when the entity does not exist, *note
+ * NULL when it has no drift note. */
+enum baton_code entity_state(struct store *st, enum kind k, const char *name,
+			     char **spec, char **note, struct baton_error *err);
 /* Delete kind/name and its derived rows; the event keeps the before-image. */
 enum baton_code entity_delete(struct store *st, enum kind k, const char *name,
 			      const char *action, struct baton_error *err);

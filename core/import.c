@@ -116,10 +116,9 @@ static enum baton_code on_decl(const struct load_decl *d, void *data)
 	const struct kind_desc *kd = kind_desc(d->kind);
 	struct strbuf key = STRBUF_INIT;
 	json_t *cur = NULL, *first;
-	char *note = NULL;
+	char *note = NULL, *before = NULL, *after = NULL;
 	const char *file;
 	enum baton_code rc = BATON_OK;
-	struct baton_error quiet = BATON_ERROR_INIT;
 
 	strbuf_addf(&key, "%s/%s", kd->name, d->name);
 	if (!strbuf_ok(&key) || !(file = keep_file(im, d->file))) {
@@ -143,16 +142,14 @@ static enum baton_code on_decl(const struct load_decl *d, void *data)
 	}
 	if ((rc = keep_refs(im, d, file)) || d->invalid)
 		goto out;
-	rc = entity_get(im->st, d->kind, d->name, &cur, &quiet);
-	if (rc == BATON_NOTFOUND) {
-		rc = BATON_OK;
-	} else if (rc) {
-		rc = baton_fail(im->err, rc, "%s", quiet.n ? quiet.diags[0].message : "database error");
+	if ((rc = entity_state(im->st, d->kind, d->name, &before, &note, im->err)))
+		goto out;
+	if (!(after = spec_canonical(d->spec))) {
+		rc = baton_fail(im->err, BATON_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = entity_drift(im->st, d->kind, d->name, &note, im->err)))
-		goto out;
-	if (cur && json_equal(cur, d->spec)) {
+	/* canonical texts are equal exactly when the specs are */
+	if (before && !strcmp(before, after)) {
 		im->res->unchanged++;
 		if (note)
 			rc = entity_mark_imported(im->st, d->kind, d->name, im->err);
@@ -164,7 +161,14 @@ static enum baton_code on_decl(const struct load_decl *d, void *data)
 			      key.buf, note);
 		goto out;
 	}
-	if (cur) {
+	if (before) {
+		json_error_t jerr;
+
+		if (!(cur = json_loads(before, 0, &jerr))) {
+			rc = baton_fail(im->err, BATON_DB, "corrupt spec of %s: %s",
+					key.buf, jerr.text);
+			goto out;
+		}
 		strbuf_addf(&im->res->plan, "~ %s: ", key.buf);
 		diff_fields(&im->res->plan, cur, d->spec);
 		strbuf_addch(&im->res->plan, '\n');
@@ -173,11 +177,13 @@ static enum baton_code on_decl(const struct load_decl *d, void *data)
 		strbuf_addf(&im->res->plan, "+ %s\n", key.buf);
 		im->res->created++;
 	}
-	rc = entity_put(im->st, d->kind, d->name, d->spec, NULL, NULL, im->err);
+	rc = entity_put_known(im->st, d->kind, d->name, d->spec, after, before,
+			      NULL, NULL, im->err);
 out:
-	baton_error_release(&quiet);
 	json_decref(cur);
 	free(note);
+	free(before);
+	free(after);
 	strbuf_release(&key);
 	return rc;
 }

@@ -29,6 +29,7 @@
 struct rule_entry {
 	char *name;
 	char *topic;
+	char *handler;      /* "kind:name" */
 	int priority;
 };
 
@@ -40,6 +41,9 @@ struct route_cache {
 	long long data_version;
 	sqlite3_int64 changes;
 	int valid;
+	char *bucket;       /* built for topics of this first segment only
+			       (lower-case); NULL: every rule */
+	int builds;         /* how many times it was built */
 	struct route_cache *next;
 };
 
@@ -55,11 +59,14 @@ static void cache_clear(struct route_cache *c)
 	for (i = 0; i < c->nrules; i++) {
 		free(c->rules[i].name);
 		free(c->rules[i].topic);
+		free(c->rules[i].handler);
 	}
 	free(c->rules);
 	c->rules = NULL;
 	c->nrules = 0;
 	c->valid = 0;
+	free(c->bucket);
+	c->bucket = NULL;
 }
 
 /* Called by SQLite when the connection closes. */
@@ -122,19 +129,94 @@ static char *dup_col(sqlite3_stmt *s, int i)
 }
 
 /* The cache for st, with an index that reflects the current rules. */
-static struct route_cache *rules_index(struct store *st,
+static int is_edge_char(unsigned char ch)
+{
+	return ch == '/' || ch == ' ' || ch == '\t' || ch == '\n' ||
+	       ch == '\v' || ch == '\f' || ch == '\r';
+}
+
+/* The first segment of a topic as topic_index_lookup() reads it: after the
+ * leading whitespace and '/', up to the next '/'. */
+static void first_segment(const char *t, const char **seg, size_t *len)
+{
+	const char *e;
+
+	while (*t && is_edge_char((unsigned char)*t))
+		t++;
+	e = t;
+	while (*e && *e != '/')
+		e++;
+	*seg = t;
+	*len = (size_t)(e - t);
+}
+
+/* Could pattern match a topic whose first segment is `key` (lower-case)?
+ * Conservative: a first segment that has a star or whitespace (which
+ * normalisation may trim), or none at all, always could; otherwise the
+ * topic index itself only tries the pattern for an equal first segment,
+ * compared without case. */
+static int in_bucket(const char *pattern, const char *key)
+{
+	const char *seg;
+	size_t len, i;
+
+	first_segment(pattern, &seg, &len);
+	if (!len)
+		return 1;
+	for (i = 0; i < len; i++)
+		if (seg[i] == '*' || is_edge_char((unsigned char)seg[i]))
+			return 1;
+	if (strlen(key) != len)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)seg[i];
+
+		if ((ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch) != (unsigned char)key[i])
+			return 0;
+	}
+	return 1;
+}
+
+/* The lower-cased first segment of topic (malloc'd), for in_bucket(). */
+static char *bucket_key(const char *topic)
+{
+	const char *seg;
+	size_t len, i;
+	char *key;
+
+	first_segment(topic, &seg, &len);
+	/* a topic that ends in whitespace is trimmed by the lookup: keep it
+	 * simple and use every rule then */
+	if (!len || is_edge_char((unsigned char)seg[len - 1]))
+		return NULL;
+	if (!(key = malloc(len + 1)))
+		return NULL;
+	for (i = 0; i < len; i++)
+		key[i] = (char)(seg[i] >= 'A' && seg[i] <= 'Z' ? seg[i] - 'A' + 'a' : seg[i]);
+	key[len] = '\0';
+	return key;
+}
+
+/* The rule index of this connection, rebuilt when the database changed.
+ * The first build for a topic loads only the rules that could match its
+ * first segment (a one-shot `baton route` then reads and indexes a bucket,
+ * not 20,000 rules); any other use (another bucket, the suggestions of a
+ * miss, topic NULL) builds the full index, which is then kept. Lookups give
+ * the same rules in the same order either way. */
+static struct route_cache *rules_index(struct store *st, const char *topic,
 				       struct baton_error *err)
 {
 	static const char dv_sql[] = "PRAGMA data_version";
 	static const char rules_sql[] =
-		"SELECT name, topic, priority FROM rule WHERE topic IS NOT NULL"
-		" ORDER BY name";
+		"SELECT name, topic, priority, handler_kind || ':' || handler_name"
+		" FROM rule WHERE topic IS NOT NULL ORDER BY name";
 	struct route_cache *c = cache_for(st, err);
 	sqlite3_stmt *s;
 	long long dv;
 	sqlite3_int64 changes = sqlite3_total_changes64(st->db);
 	size_t n = 0, alloc = 0;
-	int step;
+	int step, builds;
+	char *key = NULL;
 
 	if (!c)
 		return NULL;
@@ -147,9 +229,19 @@ static struct route_cache *rules_index(struct store *st,
 	}
 	dv = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	if (c->valid && c->data_version == dv && c->changes == changes)
+	if (c->valid && c->data_version == dv && c->changes == changes &&
+	    (!c->bucket || (topic && (key = bucket_key(topic)) &&
+			    !strcmp(key, c->bucket)))) {
+		free(key);
 		return c;
+	}
+	free(key);
+	key = NULL;
+	builds = c->builds;
 	cache_clear(c);
+	c->builds = builds + 1;
+	if (!builds && topic)
+		c->bucket = bucket_key(topic);
 	if (!(c->idx = topic_index_new()))
 		goto nomem;
 	if (!(s = store_cached(st, rules_sql, err)))
@@ -157,6 +249,9 @@ static struct route_cache *rules_index(struct store *st,
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		struct rule_entry *e;
 
+		if (c->bucket &&
+		    !in_bucket((const char *)sqlite3_column_text(s, 1), c->bucket))
+			continue;
 		if (n == alloc) {
 			size_t na = alloc ? alloc * 2 : 32;
 			struct rule_entry *g = realloc(c->rules, na * sizeof(*g));
@@ -170,8 +265,9 @@ static struct route_cache *rules_index(struct store *st,
 		e->name = dup_col(s, 0);
 		e->topic = dup_col(s, 1);
 		e->priority = sqlite3_column_int(s, 2);
+		e->handler = dup_col(s, 3);
 		c->nrules = ++n;
-		if (!e->name || !e->topic ||
+		if (!e->name || !e->topic || !e->handler ||
 		    topic_index_add(c->idx, e->topic, e->priority, e->name,
 				    (long)(n - 1)))
 			goto nomem_reset;
@@ -622,7 +718,7 @@ static enum baton_code match_topic(struct store *st, struct route_result *r,
 				   const char *topic, int nalt, json_t **rule,
 				   struct baton_error *err)
 {
-	struct route_cache *c = rules_index(st, err);
+	struct route_cache *c = rules_index(st, topic, err);
 	json_t *alts = json_object_get(r->doc, "alternatives");
 	json_t *others = json_object_get(json_object_get(r->doc, "explain"),
 					 "others");
@@ -642,19 +738,16 @@ static enum baton_code match_topic(struct store *st, struct route_result *r,
 		goto out;
 	}
 	topic_index_lookup(c->idx, topic, ids, n);
-	for (i = 0; i < n; i++) {
+	/* the winner's full row; the others are described from the index
+	 * (name, topic, priority, handler: the same snapshot, read once) */
+	if (!(*rule = rule_load(st, c->rules[ids[0]].name, &rc, err)))
+		goto out;
+	for (i = 1; i < n; i++) {
 		const struct rule_entry *e = &c->rules[ids[i]];
-		json_t *row = rule_load(st, e->name, &rc, err), *v;
+		json_t *v;
 
-		if (rc)
-			goto out;
-		if (!row)
-			continue;
-		if (!*rule) {
-			*rule = row;
-			continue;
-		}
-		handler_ref(row, &sb);
+		strbuf_reset(&sb);
+		strbuf_addstr(&sb, e->handler);
 		v = json_pack("{s:s, s:s, s:s, s:i, s:s}", "rule", e->name,
 			      "topic", e->topic, "handler", sb.buf,
 			      "priority", e->priority,
@@ -668,12 +761,10 @@ static enum baton_code match_topic(struct store *st, struct route_result *r,
 				  "handler", sb.buf, "score", "rank", (int)i + 1,
 				  "lost", lost_why(&c->rules[ids[0]], e))))) {
 			json_decref(v);
-			json_decref(row);
 			rc = baton_fail(err, BATON_NOMEM, "out of memory");
 			goto out;
 		}
 		json_decref(v);
-		json_decref(row);
 	}
 out:
 	strbuf_release(&sb);
@@ -789,7 +880,7 @@ static enum baton_code suggest(struct store *st, struct route_result *r,
 		return baton_fail(err, BATON_NOMEM, "out of memory");
 	topics = json_object_get(sug, "topics");
 	if (topic && *topic) {
-		struct route_cache *c = rules_index(st, err);
+		struct route_cache *c = rules_index(st, NULL, err);
 		char *norm = topic_normalize(topic);
 
 		if (!c || !norm) {
@@ -865,9 +956,10 @@ static const char *const outcome_names[] = {
 	"found", "no-match", "dead-end", "cycle"
 };
 
-enum baton_code route_resolve(struct store *st, const struct route_query *q,
-			      struct route_result **out,
-			      struct baton_error *err)
+static enum baton_code resolve_query(struct store *st,
+				     const struct route_query *q,
+				     struct route_result **out,
+				     struct baton_error *err)
 {
 	const char *topic = q->topic && *q->topic ? q->topic : NULL;
 	const char *text = q->text && *q->text ? q->text : NULL;
@@ -984,6 +1076,43 @@ out:
 	free(target);
 	strbuf_release(&sb);
 	route_result_free(r);
+	return rc;
+}
+
+/* One read transaction around the whole resolution when the caller holds
+ * none: every query sees the same snapshot, and SQLite takes its WAL read
+ * lock (fcntl and a stat of the file) once instead of once per query. */
+enum baton_code route_resolve(struct store *st, const struct route_query *q,
+			      struct route_result **out,
+			      struct baton_error *err)
+{
+	static const char begin_sql[] = "BEGIN";
+	static const char commit_sql[] = "COMMIT";
+	sqlite3_stmt *s;
+	enum baton_code rc;
+	int own = sqlite3_get_autocommit(st->db);
+
+	*out = NULL;
+	if (own) {
+		if (!(s = store_cached(st, begin_sql, err)))
+			return err && err->code ? err->code : BATON_DB;
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			sqlite3_reset(s);
+			return store_fail(st, err, "cannot read");
+		}
+		sqlite3_reset(s);
+	}
+	rc = resolve_query(st, q, out, err);
+	if (own) {
+		if ((s = store_cached(st, commit_sql, NULL)) &&
+		    sqlite3_step(s) == SQLITE_DONE) {
+			sqlite3_reset(s);
+		} else {
+			if (s)
+				sqlite3_reset(s);
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		}
+	}
 	return rc;
 }
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# deps.sh build|test|valgrind|fuzz - install the Debian packages baton needs, when missing.
+# deps.sh build|test|valgrind|fuzz|bench - install the Debian packages baton needs, when missing.
 # Does nothing when everything is present, so it is cheap to call each time.
 set -eu
 what=${1:-build}
@@ -38,6 +38,10 @@ if [ "$what" = fuzz ]; then
 	# libFuzzer's runtime (libclang_rt.fuzzer-*.a) for the default clang
 	ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a \
 		>/dev/null 2>&1 || missing="$missing libclang-rt-dev"
+fi
+# make bench: the web figure is measured against nginx, loaded by wrk
+if [ "$what" = bench ]; then
+	need_cmd nginx=nginx wrk=wrk sqlite3=sqlite3
 fi
 if [ "$what" = test ]; then
 	need_pc check=check

@@ -11,6 +11,11 @@ figure and the floor it is compared with, in the same run on the same files:
   route-cmd    `baton route` as a whole command      vs  `baton version`
   audit        `baton audit`                         vs  `sqlite3 DB .dump`
   busfactor    `baton busfactor`                     vs  `sqlite3 DB .dump`
+  route-topic  route_resolve() by topic, p50/p99 in µs (routebench)  vs  target
+  route-text   route_resolve() by free text, p50/p99 in µs (routebench)
+  web-route    `baton serve` /api/v1/route requests/s (wrk, 32 connections,
+               2 threads)  vs  nginx serving the same bytes as a static file
+  web-p99      its p99 latency (ms); web-rss  the server's peak RSS (VmHWM)
 
 Figures for commands this build does not have are skipped. It prints a
 table (figure, value, floor, ratio, target) and writes BUILD_DIR/bench.json.
@@ -18,10 +23,14 @@ Timings are the best of several runs (wall clock); memory from GNU time.
 """
 import json
 import os
+import re
 import shutil
+import socket
+import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -46,6 +55,97 @@ def has_command(baton, name):
     r = subprocess.run([baton, name, "--help"], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, check=False)
     return r.returncode == 0
+
+
+def sample_topic(db):
+    """A concrete topic that the first rule (by name) matches."""
+    con = sqlite3.connect(db)
+    try:
+        (t,) = con.execute("SELECT topic FROM rule WHERE topic IS NOT NULL ORDER BY name LIMIT 1").fetchone()
+    finally:
+        con.close()
+    return re.sub(r"\*+", "x", t)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url, timeout=20):
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                return r.read()
+        except OSError:
+            time.sleep(0.1)
+    return None
+
+
+def wrk(url, seconds):
+    """(requests per second, p99 latency in ms) from wrk --latency."""
+    r = subprocess.run(["wrk", "-t2", "-c32", "-d%ds" % seconds, "--latency", url],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", r.stdout)
+    p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", r.stdout, re.M)
+    if not rps or not p99:
+        return None, None
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    return float(rps.group(1)), float(p99.group(1)) * scale
+
+
+def web_figures(build, baton, db, path, seconds):
+    """Serve db with baton and the same answer with nginx; wrk both."""
+    if not shutil.which("wrk") or not shutil.which("nginx"):
+        return None
+    port = free_port()
+    srv = subprocess.Popen([baton, "--db", db, "serve", "--listen", "127.0.0.1:%d" % port,
+                            "--read-only"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    nginx = None
+    try:
+        url = "http://127.0.0.1:%d%s" % (port, path)
+        body = wait_http(url)
+        if body is None:
+            return None
+        rps, p99 = wrk(url, seconds)
+        with open("/proc/%d/status" % srv.pid) as f:
+            hwm = int(re.search(r"VmHWM:\s+(\d+)", f.read()).group(1)) / 1024.0
+        prefix = os.path.abspath(os.path.join(build, "nginx"))
+        os.makedirs(os.path.join(prefix, "html"), exist_ok=True)
+        os.makedirs(os.path.join(prefix, "logs"), exist_ok=True)
+        with open(os.path.join(prefix, "html", "route.json"), "wb") as f:
+            f.write(body)
+        nport = free_port()
+        with open(os.path.join(prefix, "nginx.conf"), "w") as f:
+            f.write("""worker_processes 2;
+daemon off;
+pid %(p)s/logs/nginx.pid;
+error_log %(p)s/logs/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path %(p)s/tmp; proxy_temp_path %(p)s/tmp;
+    fastcgi_temp_path %(p)s/tmp; uwsgi_temp_path %(p)s/tmp; scgi_temp_path %(p)s/tmp;
+    default_type application/json;
+    server { listen 127.0.0.1:%(port)d; root %(p)s/html; }
+}
+""" % {"p": prefix, "port": nport})
+        os.makedirs(os.path.join(prefix, "tmp"), exist_ok=True)
+        nginx = subprocess.Popen(["nginx", "-p", prefix, "-c", os.path.join(prefix, "nginx.conf")],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        nurl = "http://127.0.0.1:%d/route.json" % nport
+        if wait_http(nurl) is None:
+            return None
+        nrps, _ = wrk(nurl, seconds)
+        return {"rps": rps, "p99": p99, "rss": hwm, "nginx_rps": nrps, "bytes": len(body)}
+    finally:
+        srv.terminate()
+        srv.wait()
+        if nginx:
+            nginx.terminate()
+            nginx.wait()
 
 
 def main():
@@ -89,13 +189,34 @@ def main():
         row(size, "import-rss", rss, None, "<= %d MiB" % (300 if size <= 100000 else 2048), "MiB")
         row(size, "reimport", wall([baton, "--db", db, "import", org]), floor, "<= 1.5x")
         start = wall([baton, "version"], runs=10)
+        topic = sample_topic(db)
         if has_command(baton, "route"):
-            row(size, "route-cmd", wall([baton, "--db", db, "route", "--topic", "d7/refund/x"], runs=10),
+            row(size, "route-cmd", wall([baton, "--db", db, "route", "--topic", topic], runs=10),
                 start, "<= 2x")
         dump = wall(["sqlite3", db, ".dump"], runs=1) if shutil.which("sqlite3") else None
         for cmd in ("audit", "busfactor"):
             if dump and has_command(baton, cmd):
                 row(size, cmd, wall([baton, "--db", db, cmd, "--json"], runs=1), dump, "<= 1x")
+        rb = os.path.join(build, "routebench")
+        if os.path.exists(rb):
+            d = {}
+            for mode, n in (("topic", 5000), ("text", 300)):
+                r = subprocess.run([rb, db, str(n), mode], stdout=subprocess.PIPE, text=True, check=False)
+                if r.returncode == 0:
+                    d.update(json.loads(r.stdout))
+            if len(d) == 2:
+                row(size, "route-topic", d["topic"]["p99_us"], None,
+                    "p99 <= 50 us (p50 %.1f)" % d["topic"]["p50_us"], "us")
+                row(size, "route-text", d["text"]["p99_us"], None,
+                    "p99 <= 2000 us (p50 %.1f)" % d["text"]["p50_us"], "us")
+        if has_command(baton, "serve"):
+            w = web_figures(build, baton, db, "/api/v1/route?topic=" + topic,
+                            int(os.environ.get("BENCH_WEB_SECONDS", "10")))
+            if w:
+                row(size, "web-route", w["rps"], w["nginx_rps"],
+                    ">= 0.5x nginx (%d bytes)" % w["bytes"], "r/s")
+                row(size, "web-p99", w["p99"], None, "<= 5 ms", "ms")
+                row(size, "web-rss", w["rss"], None, "<= 100 MiB", "MiB")
     with open(os.path.join(build, "bench.json"), "w") as f:
         json.dump({"rows": rows}, f, indent=2)
     print("wrote %s" % os.path.join(build, "bench.json"))

@@ -1,0 +1,162 @@
+/* routebench.c - time route_resolve() inside the process, for bench.py.
+ *
+ *   routebench DB [N [topic|text]]
+ *
+ * Opens the bench database read-only, draws N topics from the rules' own
+ * topics (a '*' or '**' segment becomes a concrete word; a fixed-seed
+ * generator picks the rules, so every run asks the same questions) and N
+ * free-text queries from the rules' keywords, routes each once after a
+ * warm-up call (which builds the topic index), and prints one JSON object:
+ *   {"topic": {"n", "p50_us", "p99_us"}, "text": {"n", "p50_us", "p99_us"}}
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "route.h"
+#include "store.h"
+
+static unsigned long long rng = 0x9e3779b97f4a7c15ULL;
+
+static unsigned long long next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A concrete topic matching glob pattern p. */
+static char *concrete(const char *p)
+{
+	char *out = malloc(strlen(p) * 2 + 8), *o = out;
+
+	if (!out)
+		return NULL;
+	while (*p) {
+		if (*p == '*') {
+			while (*p == '*')
+				p++;
+			o += sprintf(o, "x");
+			continue;
+		}
+		*o++ = *p++;
+	}
+	*o = 0;
+	return out;
+}
+
+static char **column(struct store *st, const char *sql, size_t *n)
+{
+	sqlite3_stmt *s;
+	char **v = NULL;
+	size_t a = 0;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return NULL;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (*n == a) {
+			a = a ? a * 2 : 1024;
+			v = realloc(v, a * sizeof(*v));
+			if (!v)
+				exit(3);
+		}
+		v[(*n)++] = strdup((const char *)sqlite3_column_text(s, 0));
+	}
+	sqlite3_finalize(s);
+	return v;
+}
+
+static int run(struct store *st, const char *label, char **pool, size_t npool,
+	       int is_text, int n, int last)
+{
+	double *t = malloc(n * sizeof(*t));
+	struct baton_error err = BATON_ERROR_INIT;
+	int i;
+
+	if (!t || !npool)
+		return 1;
+	for (i = -1; i < n; i++) {
+		const char *q = pool[next_rand() % npool];
+		struct route_query rq = { 0 };
+		struct route_result *res = NULL;
+		char *topic = is_text ? NULL : concrete(q);
+		double t0;
+
+		if (is_text)
+			rq.text = q;
+		else
+			rq.topic = topic;
+		t0 = now_us();
+		if (route_resolve(st, &rq, &res, &err)) {
+			fprintf(stderr, "routebench: %s: route failed\n", q);
+			return 1;
+		}
+		if (i >= 0)
+			t[i] = now_us() - t0;
+		route_result_free(res);
+		free(topic);
+	}
+	qsort(t, n, sizeof(*t), cmp_double);
+	printf("\"%s\": {\"n\": %d, \"p50_us\": %.1f, \"p99_us\": %.1f}%s", label,
+	       n, t[n / 2], t[(int)(n * 0.99)], last ? "" : ", ");
+	free(t);
+	baton_error_release(&err);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct baton_error err = BATON_ERROR_INIT;
+	struct store *st = NULL;
+	char **topics, **words;
+	size_t nt, nw, i;
+	int n = argc > 2 ? atoi(argv[2]) : 2000, rc;
+
+	if (argc < 2 || n <= 0) {
+		fprintf(stderr, "usage: routebench DB [N]\n");
+		return 2;
+	}
+	if (store_open(argv[1], STORE_READONLY, &st, &err)) {
+		fprintf(stderr, "routebench: cannot open %s\n", argv[1]);
+		return 3;
+	}
+	store_set_clock(st, "2026-11-23T10:00:00Z", "2026-11-23");
+	topics = column(st, "SELECT topic FROM rule WHERE topic IS NOT NULL ORDER BY name", &nt);
+	words = column(st, "SELECT keywords FROM rule WHERE keywords IS NOT NULL ORDER BY name", &nw);
+	printf("{");
+	if (argc > 3 && !strcmp(argv[3], "topic"))
+		rc = run(st, "topic", topics, nt, 0, n, 1);
+	else if (argc > 3 && !strcmp(argv[3], "text"))
+		rc = run(st, "text", words, nw, 1, n, 1);
+	else
+		rc = run(st, "topic", topics, nt, 0, n, 0) ||
+		     run(st, "text", words, nw, 1, n, 1);
+	printf("}\n");
+	for (i = 0; i < nt; i++)
+		free(topics[i]);
+	for (i = 0; i < nw; i++)
+		free(words[i]);
+	free(topics);
+	free(words);
+	store_free(st);
+	baton_error_release(&err);
+	return rc ? 3 : 0;
+}
