@@ -759,28 +759,11 @@ static enum baton_code spec_text(struct store *st, enum kind k,
 				 const char *name, char **out,
 				 struct baton_error *err)
 {
-	static const char sql[] =
-		"SELECT spec FROM entity WHERE kind = ?1 AND name = ?2";
-	sqlite3_stmt *s = store_cached(st, sql, err);
-	int rc;
+	char *note = NULL;
+	enum baton_code rc = entity_state(st, k, name, out, &note, err);
 
-	*out = NULL;
-	if (!s)
-		return err ? err->code : BATON_DB;
-	sqlite3_bind_text(s, 1, kind_desc(k)->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*out = strdup((const char *)sqlite3_column_text(s, 0));
-		sqlite3_reset(s);
-		if (!*out)
-			return baton_fail(err, BATON_NOMEM, "out of memory");
-		return BATON_OK;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, err, "cannot read");
-	return BATON_OK;
+	free(note);
+	return rc;
 }
 
 enum baton_code entity_get(struct store *st, enum kind k, const char *name,
@@ -976,26 +959,11 @@ out:
 enum baton_code entity_drift(struct store *st, enum kind k, const char *name,
 			     char **note, struct baton_error *err)
 {
-	static const char sql[] =
-		"SELECT changed FROM entity WHERE kind = ?1 AND name = ?2";
-	sqlite3_stmt *s = store_cached(st, sql, err);
-	int rc;
+	char *spec = NULL;
+	enum baton_code rc = entity_state(st, k, name, &spec, note, err);
 
-	*note = NULL;
-	if (!s)
-		return err ? err->code : BATON_DB;
-	sqlite3_bind_text(s, 1, kind_desc(k)->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
-		*note = strdup((const char *)sqlite3_column_text(s, 0));
-		sqlite3_reset(s);
-		return *note ? BATON_OK : baton_fail(err, BATON_NOMEM, "out of memory");
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(st, err, "cannot read");
-	return BATON_OK;
+	free(spec);
+	return rc;
 }
 
 enum baton_code entity_mark_imported(struct store *st, enum kind k,

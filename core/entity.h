@@ -64,8 +64,8 @@ enum baton_code event_add(struct store *st, const char *entity,
 			  const char *after, struct baton_error *err);
 
 /* The drift note of an entity (what changed it in baton since the files
- * last declared it), malloc'd in *note, NULL when none; and the spec as last
- * imported (*imported, malloc'd canonical text or NULL). */
+ * last declared it), malloc'd in *note; NULL when none or when the entity
+ * does not exist. */
 enum baton_code entity_drift(struct store *st, enum kind k, const char *name,
 			     char **note, struct baton_error *err);
 /* Mark kind/name as matching the files again (clears the drift note). */
