@@ -26,11 +26,18 @@
  * Rule index cache, one per connection
  * ---------------------------------------------------------------------- */
 
+/* One rule with its row, so that a topic route reads no rule from the
+ * database; NULL where the column is NULL (name, topic, handler never). */
 struct rule_entry {
 	char *name;
 	char *topic;
 	char *handler;      /* "kind:name" */
 	int priority;
+	char *title;
+	char *description;
+	char *escalate_to;
+	char *process;
+	size_t kind_len;    /* handler[0..kind_len) is the kind */
 };
 
 struct route_cache {
@@ -60,6 +67,10 @@ static void cache_clear(struct route_cache *c)
 		free(c->rules[i].name);
 		free(c->rules[i].topic);
 		free(c->rules[i].handler);
+		free(c->rules[i].title);
+		free(c->rules[i].description);
+		free(c->rules[i].escalate_to);
+		free(c->rules[i].process);
 	}
 	free(c->rules);
 	c->rules = NULL;
@@ -126,6 +137,19 @@ static char *dup_col(sqlite3_stmt *s, int i)
 	const char *t = (const char *)sqlite3_column_text(s, i);
 
 	return strdup(t ? t : "");
+}
+
+/* A copy of column i, NULL for NULL; *oom set when the copy failed. */
+static char *dup_col_null(sqlite3_stmt *s, int i, int *oom)
+{
+	const char *t = (const char *)sqlite3_column_text(s, i);
+	char *d;
+
+	if (!t)
+		return NULL;
+	if (!(d = strdup(t)))
+		*oom = 1;
+	return d;
 }
 
 /* The cache for st, with an index that reflects the current rules. */
@@ -197,6 +221,18 @@ static char *bucket_key(const char *topic)
 	return key;
 }
 
+/* The key of the rule_bucket index (010_route.sql), word for word: the
+ * lower-cased first segment of the topic as written, or '' when that
+ * segment is empty or has a '*' or whitespace. Every rule in_bucket() keeps
+ * for a key has that key or ''. */
+#define RULE_BUCKET \
+	"(CASE WHEN instr(topic || '/', '/') > 1" \
+	" AND instr(substr(topic, 1, instr(topic || '/', '/') - 1), '*') = 0" \
+	" AND substr(topic, 1, instr(topic || '/', '/') - 1)" \
+	" NOT GLOB ('*[' || char(32, 9, 10, 11, 12, 13) || ']*')" \
+	" THEN lower(substr(topic, 1, instr(topic || '/', '/') - 1))" \
+	" ELSE '' END)"
+
 /* The rule index of this connection, rebuilt when the database changed.
  * The first build for a topic loads only the rules that could match its
  * first segment (a one-shot `baton route` then reads and indexes a bucket,
@@ -207,15 +243,23 @@ static struct route_cache *rules_index(struct store *st, const char *topic,
 				       struct baton_error *err)
 {
 	static const char dv_sql[] = "PRAGMA data_version";
-	static const char rules_sql[] =
-		"SELECT name, topic, priority, handler_kind || ':' || handler_name"
-		" FROM rule WHERE topic IS NOT NULL ORDER BY name";
+#define RULE_COLUMNS \
+	"SELECT name, topic, priority, handler_kind || ':' || handler_name," \
+	" title, description, escalate_to, process, length(handler_kind)" \
+	" FROM rule"
+	static const char rules_sql[] = RULE_COLUMNS
+		" WHERE topic IS NOT NULL ORDER BY name";
+	/* in index order: the topic index orders the rules itself, and names
+	 * are unique, so the order of adding never decides */
+	static const char bucket_sql[] = RULE_COLUMNS
+		" INDEXED BY rule_bucket WHERE topic IS NOT NULL"
+		" AND " RULE_BUCKET " IN (?1, '')";
 	struct route_cache *c = cache_for(st, err);
 	sqlite3_stmt *s;
 	long long dv;
 	sqlite3_int64 changes = sqlite3_total_changes64(st->db);
 	size_t n = 0, alloc = 0;
-	int step, builds;
+	int step, builds, oom;
 	char *key = NULL;
 
 	if (!c)
@@ -244,8 +288,10 @@ static struct route_cache *rules_index(struct store *st, const char *topic,
 		c->bucket = bucket_key(topic);
 	if (!(c->idx = topic_index_new()))
 		goto nomem;
-	if (!(s = store_cached(st, rules_sql, err)))
+	if (!(s = store_cached(st, c->bucket ? bucket_sql : rules_sql, err)))
 		return NULL;
+	if (c->bucket)
+		sqlite3_bind_text(s, 1, c->bucket, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		struct rule_entry *e;
 
@@ -262,12 +308,18 @@ static struct route_cache *rules_index(struct store *st, const char *topic,
 			alloc = na;
 		}
 		e = &c->rules[n];
+		oom = 0;
 		e->name = dup_col(s, 0);
 		e->topic = dup_col(s, 1);
 		e->priority = sqlite3_column_int(s, 2);
 		e->handler = dup_col(s, 3);
+		e->title = dup_col_null(s, 4, &oom);
+		e->description = dup_col_null(s, 5, &oom);
+		e->escalate_to = dup_col_null(s, 6, &oom);
+		e->process = dup_col_null(s, 7, &oom);
+		e->kind_len = (size_t)sqlite3_column_int(s, 8);
 		c->nrules = ++n;
-		if (!e->name || !e->topic || !e->handler ||
+		if (oom || !e->name || !e->topic || !e->handler ||
 		    topic_index_add(c->idx, e->topic, e->priority, e->name,
 				    (long)(n - 1)))
 			goto nomem_reset;
@@ -321,11 +373,9 @@ static json_t *rule_load(struct store *st, const char *name,
 			 enum baton_code *rc, struct baton_error *err)
 {
 	static const char sql[] =
-		"SELECT json_object('name', name, 'title', title,"
-		" 'description', description, 'topic', topic,"
-		" 'handlerKind', handler_kind, 'handlerName', handler_name,"
-		" 'escalateTo', escalate_to, 'process', process,"
-		" 'priority', priority) FROM rule WHERE name = ?1";
+		"SELECT name, title, description, topic, handler_kind,"
+		" handler_name, escalate_to, process, priority"
+		" FROM rule WHERE name = ?1";
 	sqlite3_stmt *s = store_cached(st, sql, err);
 	json_t *v = NULL;
 	int step;
@@ -338,7 +388,15 @@ static json_t *rule_load(struct store *st, const char *name,
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	step = sqlite3_step(s);
 	if (step == SQLITE_ROW) {
-		v = json_loads((const char *)sqlite3_column_text(s, 0), 0, NULL);
+		v = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I}",
+			      "name", col_json(s, 0), "title", col_json(s, 1),
+			      "description", col_json(s, 2),
+			      "topic", col_json(s, 3),
+			      "handlerKind", col_json(s, 4),
+			      "handlerName", col_json(s, 5),
+			      "escalateTo", col_json(s, 6),
+			      "process", col_json(s, 7),
+			      "priority", (json_int_t)sqlite3_column_int64(s, 8));
 		if (!v)
 			*rc = baton_fail(err, BATON_NOMEM, "out of memory");
 	} else if (step != SQLITE_DONE) {
@@ -346,6 +404,21 @@ static json_t *rule_load(struct store *st, const char *name,
 	}
 	sqlite3_reset(s);
 	return v;
+}
+
+/* The same object as rule_load() gives, from a cached rule; NULL when out of
+ * memory. */
+static json_t *rule_from_entry(const struct rule_entry *e)
+{
+	return json_pack("{s:s, s:o, s:o, s:s, s:s%, s:s, s:o, s:o, s:I}",
+			 "name", e->name, "title", str_or_null(e->title),
+			 "description", str_or_null(e->description),
+			 "topic", e->topic,
+			 "handlerKind", e->handler, e->kind_len,
+			 "handlerName", e->handler + e->kind_len + 1,
+			 "escalateTo", str_or_null(e->escalate_to),
+			 "process", str_or_null(e->process),
+			 "priority", (json_int_t)e->priority);
 }
 
 /* {"name","title"} of a role, "reportsTo" in *reports (malloc'd or NULL);
@@ -409,8 +482,10 @@ static json_t *process_load(struct store *st, const char *name,
  * Availability and escalation
  * ---------------------------------------------------------------------- */
 
-/* Candidates of a role (every holder row) or of a person handler: person,
- * as, since, until, display name, email, status, absence covering ?2. */
+/* Candidates of a role (every holder row, primaries first: kind is
+ * 'primary' or 'backup') or of a person handler: person, as, since, until,
+ * display name, email, status, absence covering ?2. The holder_role and
+ * absence_person indexes (010_route.sql) give both orders without a sort. */
 static const char holders_sql[] =
 	"SELECT h.person, h.kind, h.since, h.until, p.display_name, p.email,"
 	" p.status, a.to_date, a.reason"
@@ -418,7 +493,7 @@ static const char holders_sql[] =
 	" LEFT JOIN absence AS a ON a.rowid = (SELECT rowid FROM absence"
 	"  WHERE person = h.person AND from_date <= ?2 AND to_date >= ?2"
 	"  ORDER BY from_date, to_date LIMIT 1)"
-	" WHERE h.role = ?1 ORDER BY h.kind = 'backup', h.ord";
+	" WHERE h.role = ?1 ORDER BY h.kind DESC, h.ord";
 static const char person_sql[] =
 	"SELECT p.name, 'person', NULL, NULL, p.display_name, p.email,"
 	" p.status, a.to_date, a.reason"
@@ -723,25 +798,32 @@ static enum baton_code match_topic(struct store *st, struct route_result *r,
 	json_t *others = json_object_get(json_object_get(r->doc, "explain"),
 					 "others");
 	struct strbuf sb = STRBUF_INIT;
-	long *ids = NULL;
+	long few[16], *ids = NULL;
 	size_t n, i;
 	enum baton_code rc = BATON_OK;
 
 	*rule = NULL;
 	if (!c)
 		return err && err->code ? err->code : BATON_DB;
-	n = topic_index_lookup(c->idx, topic, NULL, 0);
+	/* most topics match a few rules: look up once into a small buffer */
+	n = topic_index_lookup(c->idx, topic, few, sizeof(few) / sizeof(*few));
 	if (!n)
 		return BATON_OK;
-	if (!(ids = calloc(n, sizeof(*ids)))) {
+	if (n <= sizeof(few) / sizeof(*few)) {
+		ids = few;
+	} else {
+		if (!(ids = calloc(n, sizeof(*ids)))) {
+			rc = baton_fail(err, BATON_NOMEM, "out of memory");
+			goto out;
+		}
+		topic_index_lookup(c->idx, topic, ids, n);
+	}
+	/* the winner and the others are described from the cache of rules
+	 * (the same snapshot, read once) */
+	if (!(*rule = rule_from_entry(&c->rules[ids[0]]))) {
 		rc = baton_fail(err, BATON_NOMEM, "out of memory");
 		goto out;
 	}
-	topic_index_lookup(c->idx, topic, ids, n);
-	/* the winner's full row; the others are described from the index
-	 * (name, topic, priority, handler: the same snapshot, read once) */
-	if (!(*rule = rule_load(st, c->rules[ids[0]].name, &rc, err)))
-		goto out;
 	for (i = 1; i < n; i++) {
 		const struct rule_entry *e = &c->rules[ids[i]];
 		json_t *v;
@@ -768,7 +850,8 @@ static enum baton_code match_topic(struct store *st, struct route_result *r,
 	}
 out:
 	strbuf_release(&sb);
-	free(ids);
+	if (ids != few)
+		free(ids);
 	return rc;
 }
 

@@ -10,12 +10,15 @@
  * last star is enough and the cost is O(n*m) with no recursion.
  *
  * The index keeps its rules in one array, sorted by precedence at build time.
- * Rules whose first pattern segment is literal are also listed in `lit`,
- * sorted by that segment (lower-cased) and then by position in the rule
- * array; the others are listed in `wild` in array order. A lookup binary-
- * searches `lit` for the topic's first segment and merges that run with
- * `wild` by array position, which yields the matches already in precedence
- * order, so lookups need no allocation and no sort.
+ * Rules whose first pattern segment is literal are also listed in `lit` under
+ * their literal prefix (the leading segments without '*', normalised), sorted
+ * by that key and then by position in the rule array; the others are listed
+ * in `wild` in array order; a hash table maps each distinct key to its run
+ * in `lit`. A lookup finds the run of each prefix of the topic ("a", "a/b",
+ * "a/b/c" for the topic a/b/c), hashing the prefixes as it reads, and merges
+ * those runs with `wild` by array position, which yields the matches already
+ * in precedence order, so lookups need no allocation and no sort, and test
+ * only rules whose literal prefix the topic has.
  */
 #include "topic.h"
 
@@ -260,18 +263,31 @@ int topic_rank_cmp(const struct topic_rank *a, int prio_a, const char *name_a,
  * Index
  * ---------------------------------------------------------------------- */
 
+/* Rules are keyed by their literal prefix: the leading segments that have no
+ * '*', at most KEY_DEPTH of them. A rule can only match a topic whose first
+ * segments are those literals, so a lookup needs the rules keyed by each
+ * prefix of the topic (no prefix included) and no others. */
+#define KEY_DEPTH 16
+
 struct topic_rule {
-	char *pattern;   /* normalised, so the first segment is lower-case */
+	char *pattern;   /* normalised, so lower-case with single '/' */
 	size_t len;      /* strlen(pattern) */
 	char *name;      /* never NULL */
-	size_t key_len;  /* length of the first segment if it is literal, else 0 */
+	size_t key_len;  /* bytes of the literal prefix in pattern; 0: none */
 	size_t seq;      /* order of adding, the last tie-break */
 	long id;
 	int priority;
 	struct topic_rank rank;
 };
 
-/* One rule with a literal first segment, as listed in `lit`. */
+/* One distinct key: lit[from..to) are the rules keyed by it; empty when
+ * from == to. */
+struct key_slot {
+	uint64_t hash;
+	size_t from, to;
+};
+
+/* One rule with a literal prefix, as listed in `lit`. */
 struct topic_key {
 	const char *key; /* points into the rule's pattern; not NUL-terminated */
 	size_t len;
@@ -281,9 +297,11 @@ struct topic_key {
 struct topic_index {
 	struct topic_rule *rules;
 	size_t nr, alloc;
-	struct topic_key *lit; /* sorted by key, then rule */
+	struct topic_key *lit; /* sorted by key (bytes), then rule */
 	size_t nlit;
-	size_t *wild;          /* ascending rule indices */
+	struct key_slot *slots; /* hash of the distinct keys: their runs in lit */
+	size_t nslots;          /* a power of two, at least twice the keys */
+	size_t *wild;          /* rules without a literal prefix, ascending */
 	size_t nwild;
 	int built;
 };
@@ -301,8 +319,11 @@ size_t topic_index_count(const struct topic_index *idx)
 static void drop_buckets(struct topic_index *idx)
 {
 	free(idx->lit);
+	free(idx->slots);
 	free(idx->wild);
 	idx->lit = NULL;
+	idx->slots = NULL;
+	idx->nslots = 0;
 	idx->wild = NULL;
 	idx->nlit = 0;
 	idx->nwild = 0;
@@ -319,12 +340,26 @@ static char *dup_str(const char *s)
 	return d;
 }
 
+/* The length of the literal prefix of a normalised pattern: its leading
+ * segments without '*', at most KEY_DEPTH of them, with the '/' between. */
+static size_t literal_prefix(const char *pattern, size_t plen)
+{
+	const char *pos = pattern, *end = pattern + plen, *seg, *next;
+	size_t len, depth = 0, key = 0;
+
+	while (depth < KEY_DEPTH && seg_at(pos, end, &seg, &len, &next) &&
+	       !has_star(seg, len)) {
+		key = (size_t)(next - pattern);
+		depth++;
+		pos = next;
+	}
+	return key;
+}
+
 int topic_index_add(struct topic_index *idx, const char *pattern, int priority,
 		    const char *name, long id)
 {
 	struct topic_rule r = { 0 };
-	const char *seg, *next;
-	size_t len;
 	int ret = -1;
 
 	if (!idx || !pattern)
@@ -346,9 +381,7 @@ int topic_index_add(struct topic_index *idx, const char *pattern, int priority,
 	if (!r.pattern || !r.name)
 		goto out;
 	r.len = strlen(r.pattern);
-	if (seg_at(r.pattern, r.pattern + r.len, &seg, &len, &next) &&
-	    !has_star(seg, len))
-		r.key_len = len;
+	r.key_len = literal_prefix(r.pattern, r.len);
 	r.seq = idx->nr;
 	r.id = id;
 	r.priority = priority;
@@ -377,30 +410,71 @@ static int cmp_rule(const void *x, const void *y)
 	return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
-/* Compare two segments byte-wise after ASCII lower-casing (shorter first on
- * a common prefix). Keys are stored lower-case; topics may not be. */
-static int cmp_seg(const char *a, size_t al, const char *b, size_t bl)
+/* Byte-wise comparison, shorter first on a common prefix. */
+static int cmp_bytes(const char *a, size_t al, const char *b, size_t bl)
 {
-	size_t i, n = al < bl ? al : bl;
+	int c = memcmp(a, b, al < bl ? al : bl);
 
-	for (i = 0; i < n; i++) {
-		unsigned char ca = lower((unsigned char)a[i]);
-		unsigned char cb = lower((unsigned char)b[i]);
-
-		if (ca != cb)
-			return ca < cb ? -1 : 1;
-	}
+	if (c)
+		return c < 0 ? -1 : 1;
 	return (al > bl) - (al < bl);
 }
 
 static int cmp_key(const void *x, const void *y)
 {
 	const struct topic_key *a = x, *b = y;
-	int c = cmp_seg(a->key, a->len, b->key, b->len);
+	int c = cmp_bytes(a->key, a->len, b->key, b->len);
 
 	if (c)
 		return c;
 	return (a->rule > b->rule) - (a->rule < b->rule);
+}
+
+/* FNV-1a, fed one byte at a time so that a lookup can hash each prefix of
+ * the topic as it reads it. */
+#define HASH_INIT 0xcbf29ce484222325ULL
+
+static uint64_t hash_byte(uint64_t h, unsigned char c)
+{
+	return (h ^ c) * 0x100000001b3ULL;
+}
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = HASH_INIT;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = hash_byte(h, (unsigned char)s[i]);
+	return h;
+}
+
+/* Fill idx->slots with one slot per run of equal keys in idx->lit. */
+static int build_slots(struct topic_index *idx)
+{
+	size_t i, j, n = 16;
+
+	while (n < 2 * idx->nlit)
+		n *= 2;
+	if (!(idx->slots = calloc(n, sizeof(*idx->slots))))
+		return -1;
+	idx->nslots = n;
+	for (i = 0; i < idx->nlit; i = j) {
+		const struct topic_key *k = &idx->lit[i];
+		uint64_t h = hash_bytes(k->key, k->len);
+		size_t at = (size_t)h & (n - 1);
+
+		for (j = i + 1; j < idx->nlit &&
+				!cmp_bytes(k->key, k->len, idx->lit[j].key,
+					   idx->lit[j].len); j++)
+			;
+		while (idx->slots[at].from != idx->slots[at].to)
+			at = (at + 1) & (n - 1);
+		idx->slots[at].hash = h;
+		idx->slots[at].from = i;
+		idx->slots[at].to = j;
+	}
+	return 0;
 }
 
 int topic_index_build(struct topic_index *idx)
@@ -439,9 +513,13 @@ int topic_index_build(struct topic_index *idx)
 	idx->wild = wild;
 	idx->nlit = nlit;
 	idx->nwild = nwild;
-	idx->built = 1;
 	lit = NULL;
 	wild = NULL;
+	if (build_slots(idx)) {
+		drop_buckets(idx);
+		goto out;
+	}
+	idx->built = 1;
 	ret = 0;
 out:
 	free(lit);
@@ -449,50 +527,109 @@ out:
 	return ret;
 }
 
-/* First position in idx->lit whose key is not less than (s, len); with
- * `upper`, the first whose key is greater. */
-static size_t lit_bound(const struct topic_index *idx, const char *s,
-			size_t len, int upper)
+/* Compare key (bytes of a normalised pattern) with the first `depth`
+ * segments of the topic tb..te as they read normalised: lower-cased, joined
+ * by single '/'. Same order as cmp_bytes, without building the string. */
+static int cmp_topic_prefix(const char *key, size_t klen, const char *tb,
+			    const char *te, size_t depth)
 {
-	size_t lo = 0, hi = idx->nlit;
+	const char *pos = tb, *seg, *next;
+	size_t len, i = 0, d, j;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct topic_key *k = &idx->lit[mid];
-		int c = cmp_seg(k->key, k->len, s, len);
+	for (d = 0; d < depth && seg_at(pos, te, &seg, &len, &next); d++) {
+		for (j = d ? 0 : 1; j <= len; j++) {
+			unsigned char tc = j ? lower((unsigned char)seg[j - 1])
+					     : '/';
 
-		if (c < 0 || (upper && c == 0))
-			lo = mid + 1;
-		else
-			hi = mid;
+			if (i == klen)
+				return -1;
+			if ((unsigned char)key[i] != tc)
+				return (unsigned char)key[i] < tc ? -1 : 1;
+			i++;
+		}
+		pos = next;
 	}
-	return lo;
+	return i < klen;
+}
+
+/* The run of idx->lit whose key is the topic's first `depth` segments, whose
+ * hash is h; from == to when there is none. */
+static void lit_range(const struct topic_index *idx, uint64_t h,
+		      const char *tb, const char *te, size_t depth,
+		      size_t *from, size_t *to)
+{
+	size_t at = (size_t)h & (idx->nslots - 1);
+
+	*from = *to = 0;
+	for (; idx->slots[at].from != idx->slots[at].to;
+	     at = (at + 1) & (idx->nslots - 1)) {
+		const struct key_slot *sl = &idx->slots[at];
+		const struct topic_key *k = &idx->lit[sl->from];
+
+		if (sl->hash == h &&
+		    !cmp_topic_prefix(k->key, k->len, tb, te, depth)) {
+			*from = sl->from;
+			*to = sl->to;
+			return;
+		}
+	}
+}
+
+/* A run of candidate rules, ascending by rule position. */
+struct run {
+	const struct topic_key *lit; /* NULL: the wild list */
+	const size_t *wild;
+	size_t at, end;
+};
+
+static size_t run_rule(const struct run *r)
+{
+	return r->lit ? r->lit[r->at].rule : r->wild[r->at];
 }
 
 size_t topic_index_lookup(const struct topic_index *idx, const char *topic,
 			  long *ids, size_t max)
 {
-	const char *tb, *te, *seg, *next;
-	size_t len, li = 0, lend = 0, wi = 0, count = 0;
+	struct run runs[KEY_DEPTH + 1];
+	const char *tb, *te, *pos, *seg, *next;
+	size_t len, depth, nruns = 0, count = 0;
+	uint64_t h = HASH_INIT;
 
 	if (!idx || !topic || !idx->built)
 		return 0;
 	trim(topic, &tb, &te);
-	if (seg_at(tb, te, &seg, &len, &next)) {
-		li = lit_bound(idx, seg, len, 0);
-		lend = lit_bound(idx, seg, len, 1);
+	if (idx->nwild)
+		runs[nruns++] = (struct run){ .wild = idx->wild,
+					      .end = idx->nwild };
+	pos = tb;
+	for (depth = 1; depth <= KEY_DEPTH && idx->nlit &&
+			seg_at(pos, te, &seg, &len, &next); depth++) {
+		struct run r = { .lit = idx->lit };
+		size_t i;
+
+		/* h is the hash of the normalised prefix: segments lower-cased,
+		 * joined by one '/' */
+		if (depth > 1)
+			h = hash_byte(h, '/');
+		for (i = 0; i < len; i++)
+			h = hash_byte(h, lower((unsigned char)seg[i]));
+		lit_range(idx, h, tb, te, depth, &r.at, &r.end);
+		if (r.at < r.end)
+			runs[nruns++] = r;
+		pos = next;
 	}
-	/* Merge the literal bucket and the wildcard list by rule position, which
-	 * is precedence order, testing each candidate as it comes. */
-	while (li < lend || wi < idx->nwild) {
-		size_t r;
+	/* Merge the runs by rule position, which is precedence order, testing
+	 * each candidate as it comes. */
+	while (nruns) {
+		size_t i, best = 0, r;
 		const struct topic_rule *rule;
 
-		if (wi == idx->nwild ||
-		    (li < lend && idx->lit[li].rule < idx->wild[wi]))
-			r = idx->lit[li++].rule;
-		else
-			r = idx->wild[wi++];
+		for (i = 1; i < nruns; i++)
+			if (run_rule(&runs[i]) < run_rule(&runs[best]))
+				best = i;
+		r = run_rule(&runs[best]);
+		if (++runs[best].at == runs[best].end)
+			runs[best] = runs[--nruns];
 		rule = &idx->rules[r];
 		if (!match_range(rule->pattern, rule->pattern + rule->len, tb, te))
 			continue;

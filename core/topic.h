@@ -81,8 +81,9 @@ int topic_rank_cmp(const struct topic_rank *a, int prio_a, const char *name_a,
 
 /* A set of patterns, each with a priority, a name and a caller's id, that
  * answers "which rules match this topic, best first" without testing every
- * pattern: rules whose first segment is literal are bucketed by it, so a
- * lookup tests only that bucket plus the rules whose first segment has a '*'.
+ * pattern: rules are keyed by their literal prefix (the leading segments
+ * without '*', up to 16), so a lookup tests only the rules keyed by a prefix
+ * of the topic plus the rules whose first segment has a '*'.
  * Opaque; use the functions below. */
 struct topic_index;
 

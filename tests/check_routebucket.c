@@ -3,7 +3,9 @@
  * only the rules that could match its first segment; later topics use the
  * full index. Every answer must be the one the full index gives: rules
  * written with upper case, whitespace, stars or slashes in their first
- * segment, topics in any case, misses with their suggestions.
+ * segment, topics in any case, misses with their suggestions. The bucket is
+ * read through an index on an SQL expression (010_route.sql); upper-case
+ * bytes >= 0x80 ("\xc3\x9c" is U+00DC) must compare exactly there too.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -31,7 +33,10 @@ static const char fixture[] =
 	RULE("r-star", "f*/pay", "4")
 	RULE("r-dstar", "**/pay", "5")
 	RULE("r-other", "ops/pay", "6")
-	RULE("r-finance", "finance/pay", "7");
+	RULE("r-finance", "finance/pay", "7")
+	RULE("r-tab", "\\tFin/pay", "8")
+	RULE("r-space", "fin /pay", "9")
+	RULE("r-umlaut", "\xc3\x9cnit/pay", "10");
 
 static struct store *load(void)
 {
@@ -69,7 +74,8 @@ static char *route_text(struct store *st, const char *topic)
 
 static const char *const topics[] = {
 	"fin/pay", "FIN/PAY", " /Fin/pay/x ", "fin", "ops/pay", "finance/pay",
-	"fx/pay", "nothing/here", "pay", NULL
+	"fx/pay", "nothing/here", "pay", "fin /pay", "\tFIN/pay",
+	"\xc3\x9cnit/pay", "\xc3\xbcnit/pay", "\xc3\x9cNIT/pay", NULL
 };
 
 /* Each topic routed first on a fresh connection (bucket index) answers
@@ -99,8 +105,8 @@ START_TEST(test_bucket_answers_like_full)
 END_TEST
 
 /* The bucket of "fin" holds every rule that may match fin/pay: the winner
- * is the highest in precedence among five, and the alternatives list the
- * other four in order; r-other and r-finance are not among them. */
+ * is the highest in precedence among six, and the alternatives list the
+ * others in order; r-other and r-finance are not among them. */
 START_TEST(test_bucket_keeps_candidates)
 {
 	struct store *st = load();
@@ -113,6 +119,8 @@ START_TEST(test_bucket_keeps_candidates)
 	ck_assert_ptr_nonnull(strstr(a, "\"r-slash\""));
 	ck_assert_ptr_nonnull(strstr(a, "\"r-star\""));
 	ck_assert_ptr_nonnull(strstr(a, "\"r-dstar\""));
+	/* leading whitespace: the SQL bucket key is '', the rule still comes */
+	ck_assert_ptr_nonnull(strstr(a, "\"r-tab\""));
 	free(a);
 	/* a second bucket on the same connection: the full index */
 	a = route_text(st, "ops/pay");

@@ -547,12 +547,13 @@ static const char *const topic_segs[] = {
 static const char *const separators[] = { "/", "/", "/", "//" };
 static const char *const edges[] = { "", "", "", "/", " ", " /" };
 
-/* Write a random pattern or topic of 0..maxsegs segments from `segs`, with
- * the odd doubled slash and padded ends. */
+/* Write a random pattern or topic of minsegs..maxsegs segments from `segs`,
+ * with the odd doubled slash and padded ends. */
 static void random_path(uint32_t *seed, char *out, size_t size,
-			const char *const *segs, size_t nsegs, size_t maxsegs)
+			    const char *const *segs, size_t nsegs,
+			    size_t minsegs, size_t maxsegs)
 {
-	size_t n = rng_below(seed, maxsegs + 1), i;
+	size_t n = minsegs + rng_below(seed, maxsegs - minsegs + 1), i;
 
 	out[0] = '\0';
 	strncat(out, edges[rng_below(seed, ARRAY_SIZE(edges))], size - 1);
@@ -589,18 +590,20 @@ static int brute_cmp(const void *x, const void *y)
 	return (a->id > b->id) - (a->id < b->id);
 }
 
-/* Proves the index returns exactly what a brute-force topic_match() scan
- * returns, in the same precedence order, for 2,000 random topics against
- * 600 random rules (duplicate names and priorities included, so the id
- * tie-break is exercised), and that the count is right when max is 0. */
-START_TEST(test_index_random_vs_brute)
+/* Compare the index with a brute-force topic_match() scan: `nrules` random
+ * rules of `min` to `pmax` segments from `psegs` (duplicate names and
+ * priorities included, so the id tie-break is exercised), `ntopics` random
+ * topics of `min` to `tmax` segments from `tsegs`; same ids in the same
+ * precedence order, and the right count when max is 0. */
+static void check_vs_brute(uint32_t seed, size_t nrules, size_t ntopics,
+			   size_t min,
+			   const char *const *psegs, size_t npsegs, size_t pmax,
+			   const char *const *tsegs, size_t ntsegs, size_t tmax)
 {
-	enum { nrules = 600, ntopics = 2000 };
 	struct brute_rule *rules = calloc(nrules, sizeof(*rules));
 	const struct brute_rule **hits = calloc(nrules, sizeof(*hits));
 	long *ids = calloc(nrules, sizeof(*ids));
 	struct topic_index *idx = topic_index_new();
-	uint32_t seed = 0xC0FFEE;
 	size_t i, t, total = 0;
 
 	ck_assert_ptr_nonnull(rules);
@@ -610,8 +613,8 @@ START_TEST(test_index_random_vs_brute)
 	for (i = 0; i < nrules; i++) {
 		struct brute_rule *r = &rules[i];
 
-		random_path(&seed, r->pattern, sizeof(r->pattern), pat_segs,
-			    ARRAY_SIZE(pat_segs), 5);
+		random_path(&seed, r->pattern, sizeof(r->pattern), psegs,
+				npsegs, min, pmax);
 		r->priority = (int)rng_below(&seed, 3);
 		r->name[0] = 'n';
 		r->name[1] = (char)('0' + rng_below(&seed, 5));
@@ -628,8 +631,8 @@ START_TEST(test_index_random_vs_brute)
 		char topic[128];
 		size_t nhits = 0, got;
 
-		random_path(&seed, topic, sizeof(topic), topic_segs,
-			    ARRAY_SIZE(topic_segs), 6);
+		random_path(&seed, topic, sizeof(topic), tsegs, ntsegs,
+				min, tmax);
 		for (i = 0; i < nrules; i++)
 			if (topic_match(rules[i].pattern, topic))
 				hits[nhits++] = &rules[i];
@@ -653,6 +656,35 @@ START_TEST(test_index_random_vs_brute)
 	free(rules);
 	free(hits);
 	free(ids);
+}
+
+/* Proves the index returns exactly what a brute-force scan returns for
+ * 2,000 random topics against 600 random rules of up to 5 segments. */
+START_TEST(test_index_random_vs_brute)
+{
+	check_vs_brute(0xC0FFEE, 600, 2000, 0, pat_segs, ARRAY_SIZE(pat_segs), 5,
+		       topic_segs, ARRAY_SIZE(topic_segs), 6);
+}
+END_TEST
+
+/* Few segment values and long paths: literal prefixes deeper than the 16
+ * segments the index keys on, shared by many rules. */
+static const char *const deep_pat_segs[] = {
+	"a", "a", "a", "a", "a", "a", "a", "a", "a", "a", "a", "a", "a", "a",
+	"B", "*", "**",
+};
+static const char *const deep_topic_segs[] = {
+	"a", "A", "a", "A", "a", "A", "a", "A", "a", "A", "a", "A", "b",
+};
+
+/* Proves the same for rules and topics of up to 24 segments, where the
+ * index keys long literal prefixes by their first 16 segments only and a
+ * topic has many prefixes that are keys (most segments are "a"). */
+START_TEST(test_index_deep_vs_brute)
+{
+	check_vs_brute(0xDEEB, 400, 1500, 14, deep_pat_segs,
+		       ARRAY_SIZE(deep_pat_segs), 24, deep_topic_segs,
+		       ARRAY_SIZE(deep_topic_segs), 24);
 }
 END_TEST
 
@@ -824,6 +856,7 @@ Suite *suite_topic(void)
 	tc = tcase_create("topic_index");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_index_random_vs_brute);
+	tcase_add_test(tc, test_index_deep_vs_brute);
 	tcase_add_test(tc, test_index_max_smaller);
 	tcase_add_test(tc, test_index_empty);
 	tcase_add_test(tc, test_index_rebuild);
