@@ -617,12 +617,20 @@ static int in_list(const json_t *list, const char *name)
 	return 0;
 }
 
+/* The handler role as role_load() read it (role NULL: no such role). */
+struct role_pre {
+	json_t *role;
+	char *reports;
+};
+
 /* Find the contacts for the handler of `rule` (handler kind/name given),
  * escalating as needed; fills doc's contacts, contactRole, escalated and
- * explain.steps; sets r->outcome/message on a dead end or a cycle. */
+ * explain.steps; sets r->outcome/message on a dead end or a cycle. `pre`,
+ * when not NULL, is the handler role as the caller already read it. */
 static enum baton_code resolve(struct store *st, struct route_result *r,
 			       const char *hkind, const char *hname,
 			       const char *escalate_to, const char *on,
+			       const struct role_pre *pre,
 			       struct baton_error *err)
 {
 	json_t *doc = r->doc;
@@ -653,7 +661,16 @@ static enum baton_code resolve(struct store *st, struct route_result *r,
 		}
 		strbuf_addf(&path, "%s%s%s", first ? "" : " -> ",
 			    is_person ? "person:" : "", cur);
-		if (!is_person) {
+		if (!is_person && first && pre) {
+			/* the handler role, already read by the caller */
+			role = json_incref(pre->role);
+			if (pre->reports && !(reports = strdup(pre->reports))) {
+				json_decref(skipped);
+				json_decref(role);
+				rc = baton_fail(err, BATON_NOMEM, "out of memory");
+				goto out;
+			}
+		} else if (!is_person) {
 			role = role_load(st, cur, &reports, &rc, err);
 			if (rc) {
 				json_decref(skipped);
@@ -1049,6 +1066,7 @@ static enum baton_code resolve_query(struct store *st,
 	const char *on = q->on ? q->on : st->today;
 	int nalt = q->alternatives > 0 ? q->alternatives : 5;
 	struct route_result *r = NULL;
+	struct role_pre pre = { NULL, NULL };
 	json_t *rule = NULL;
 	char *target = NULL;
 	struct strbuf sb = STRBUF_INIT;
@@ -1137,16 +1155,15 @@ static enum baton_code resolve_query(struct store *st,
 	hkind = target;
 	hname = colon + 1;
 	if (!strcmp(hkind, "role")) {
-		json_t *role = role_load(st, hname, NULL, &rc, err);
-
+		pre.role = role_load(st, hname, &pre.reports, &rc, err);
 		if (rc)
 			goto out;
-		json_object_set_new(r->doc, "role", role ? role : json_null());
+		json_object_set(r->doc, "role", pre.role ? pre.role : json_null());
 	}
 	if ((rc = resolve(st, r, hkind, hname,
 			  rule ? json_string_value(json_object_get(rule, "escalateTo"))
 			       : NULL,
-			  on, err)))
+			  on, strcmp(hkind, "role") ? NULL : &pre, err)))
 		goto out;
 done:
 	json_object_set_new(r->doc, "outcome",
@@ -1155,6 +1172,8 @@ done:
 	*out = r;
 	r = NULL;
 out:
+	json_decref(pre.role);
+	free(pre.reports);
 	json_decref(rule);
 	free(target);
 	strbuf_release(&sb);
@@ -1169,33 +1188,14 @@ enum baton_code route_resolve(struct store *st, const struct route_query *q,
 			      struct route_result **out,
 			      struct baton_error *err)
 {
-	static const char begin_sql[] = "BEGIN";
-	static const char commit_sql[] = "COMMIT";
-	sqlite3_stmt *s;
 	enum baton_code rc;
-	int own = sqlite3_get_autocommit(st->db);
+	int began;
 
 	*out = NULL;
-	if (own) {
-		if (!(s = store_cached(st, begin_sql, err)))
-			return err && err->code ? err->code : BATON_DB;
-		if (sqlite3_step(s) != SQLITE_DONE) {
-			sqlite3_reset(s);
-			return store_fail(st, err, "cannot read");
-		}
-		sqlite3_reset(s);
-	}
+	if ((rc = store_read_begin(st, &began, err)))
+		return rc;
 	rc = resolve_query(st, q, out, err);
-	if (own) {
-		if ((s = store_cached(st, commit_sql, NULL)) &&
-		    sqlite3_step(s) == SQLITE_DONE) {
-			sqlite3_reset(s);
-		} else {
-			if (s)
-				sqlite3_reset(s);
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-		}
-	}
+	store_read_end(st, began);
 	return rc;
 }
 

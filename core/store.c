@@ -269,6 +269,43 @@ void store_rollback(struct store *st)
 	st->in_tx = 0;
 }
 
+enum baton_code store_read_begin(struct store *st, int *began,
+				 struct baton_error *err)
+{
+	static const char begin_sql[] = "BEGIN";
+	sqlite3_stmt *s;
+
+	*began = 0;
+	if (!sqlite3_get_autocommit(st->db))
+		return BATON_OK;
+	if (!(s = store_cached(st, begin_sql, err)))
+		return err && err->code ? err->code : BATON_DB;
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_reset(s);
+		return store_fail(st, err, "cannot read");
+	}
+	sqlite3_reset(s);
+	*began = 1;
+	return BATON_OK;
+}
+
+void store_read_end(struct store *st, int began)
+{
+	static const char commit_sql[] = "COMMIT";
+	sqlite3_stmt *s;
+
+	if (!began)
+		return;
+	if ((s = store_cached(st, commit_sql, NULL)) &&
+	    sqlite3_step(s) == SQLITE_DONE) {
+		sqlite3_reset(s);
+		return;
+	}
+	if (s)
+		sqlite3_reset(s);
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 enum baton_code store_backup(struct store *st, const char *path,
 			     struct baton_error *err)
 {

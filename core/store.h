@@ -55,6 +55,16 @@ enum baton_code store_begin(struct store *st, struct baton_error *err);
 enum baton_code store_commit(struct store *st, struct baton_error *err);
 void store_rollback(struct store *st);
 
+/* A read snapshot: BEGIN (deferred) / COMMIT with statements prepared once
+ * per store, for a request or a lookup that runs several queries which
+ * must see the same data; SQLite then takes its WAL read lock once, not per
+ * query. store_read_begin returns BATON_OK with *began 0 (and does nothing)
+ * when a transaction is already open, so calls nest; store_read_end ends
+ * the snapshot only when *began says this caller opened it. */
+enum baton_code store_read_begin(struct store *st, int *began,
+				 struct baton_error *err);
+void store_read_end(struct store *st, int began);
+
 /* Run SQL with no result rows (schema, pragmas). */
 enum baton_code store_exec(struct store *st, const char *sql,
 			   struct baton_error *err);

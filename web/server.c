@@ -47,7 +47,8 @@
 
 enum {
 	WORKERS = 2,             /* thread pool: one per core of the target box */
-	MEMORY_LIMIT = 64 * 1024,/* per-connection buffer (MHD: 414/431 above) */
+	MEMORY_LIMIT = 32 * 1024,/* per-connection buffer (MHD: 414/431 above);
+				    MHD zeroes it for every request */
 	URL_MAX = 2048,          /* request target bytes, else 414 */
 	HEADER_MAX = 8192,       /* all header names and values, else 431 */
 	BODY_MAX = 16 * 1024,    /* request body, else 413 */
@@ -1154,11 +1155,10 @@ static enum MHD_Result answer(struct server *srv, struct MHD_Connection *c,
 	/* One read transaction per request: every query of a page sees the
 	 * same WAL snapshot even while an import commits in another process,
 	 * and writers are never blocked by it. */
-	if (sqlite3_exec(x.st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-		reply_core(&x, store_fail(x.st, &err, "cannot start a read"), &err);
+	if (store_read_begin(x.st, &snapshot, &err)) {
+		reply_core(&x, err.code ? err.code : BATON_DB, &err);
 		goto send;
 	}
-	snapshot = 1;
 	load_session(&x);
 	x.rawbody = rq->body.buf;
 	x.rawlen = rq->body.len;
@@ -1170,8 +1170,8 @@ static enum MHD_Result answer(struct server *srv, struct MHD_Connection *c,
 	}
 	dispatch(&x);
 send:
-	if (snapshot && sqlite3_exec(x.st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		sqlite3_exec(x.st->db, "ROLLBACK", NULL, NULL, NULL);
+	if (snapshot)
+		store_read_end(x.st, snapshot);
 	ret = send_reply(c, &r);
 	strbuf_release(&r.body);
 	ctx_release(&x);
