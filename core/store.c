@@ -2,6 +2,7 @@
 #include "store.h"
 #include "migrations.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,15 +103,27 @@ fail:
 			  m->file, st->path);
 }
 
+/* Process-wide SQLite settings, before SQLite initialises. Memory
+ * statistics off: with them every allocation SQLite makes takes one global
+ * mutex, which the web server's workers then contend for. If SQLite was
+ * already initialised (a caller used it first) the call fails harmlessly
+ * and the defaults stay. */
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 enum baton_code store_open(const char *path, int flags, struct store **out,
 			   struct baton_error *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct store *st;
 	int oflags, v = 0;
 	enum baton_code rc = BATON_OK;
 	struct stat sb;
 
 	*out = NULL;
+	pthread_once(&once, sqlite_setup);
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return baton_fail(err, BATON_NOMEM, "out of memory");
