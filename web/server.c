@@ -25,6 +25,7 @@
 #include "audit.h"
 #include "handover.h"
 #include "journal.h"
+#include "cache.h"
 #include "route.h"
 #include "store.h"
 #include "strbuf.h"
@@ -47,12 +48,14 @@
 
 enum {
 	WORKERS = 2,             /* thread pool: one per core of the target box */
-	MEMORY_LIMIT = 32 * 1024,/* per-connection buffer (MHD: 414/431 above);
+	MEMORY_LIMIT = 16 * 1024,/* per-connection buffer (MHD: 414/431 above);
 				    MHD zeroes it for every request */
 	URL_MAX = 2048,          /* request target bytes, else 414 */
 	HEADER_MAX = 8192,       /* all header names and values, else 431 */
 	BODY_MAX = 16 * 1024,    /* request body, else 413 */
 	MAX_SEGS = 8,            /* path segments */
+	CACHE_ENTRIES = 128,     /* route answers kept per worker ... */
+	CACHE_BODY_MAX = 32 * 1024, /* ... each at most this long */
 	MAX_PARAMS = 16          /* query or form fields */
 };
 
@@ -68,6 +71,7 @@ static const char CSP[] =
 struct server {
 	const struct web_config *cfg;
 	pthread_key_t store_key;
+	pthread_key_t cache_key;      /* the worker's answer_cache */
 	long session_seconds;    /* cfg->session_seconds or the default */
 };
 
@@ -94,6 +98,7 @@ struct ctx {
 	struct server *srv;
 	struct MHD_Connection *conn;
 	const char *method;
+	const char *uri;              /* the raw request target */
 	int api;                      /* under /api/v1/: answer in JSON */
 	char *seg[MAX_SEGS];
 	int nseg;
@@ -296,6 +301,40 @@ static void set_clock(struct ctx *x)
 		strftime(x->now, sizeof(x->now), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	}
 	snprintf(x->today, sizeof(x->today), "%.10s", x->now);
+}
+
+static void cache_destroy(void *p)
+{
+	answer_cache_free(p);
+}
+
+/* This worker's answer cache, made on first use; NULL when out of memory
+ * (answers are then simply not cached). */
+static struct answer_cache *worker_cache(struct ctx *x)
+{
+	struct answer_cache *c = pthread_getspecific(x->srv->cache_key);
+
+	if (!c && (c = answer_cache_new(CACHE_ENTRIES, CACHE_BODY_MAX)) &&
+	    pthread_setspecific(x->srv->cache_key, c)) {
+		answer_cache_free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+/* The data version of the request's snapshot (see cache.h); -1 when it
+ * cannot be read (answers are then not cached). */
+static long long data_version(struct store *st)
+{
+	static const char sql[] = "PRAGMA data_version";
+	sqlite3_stmt *s = store_cached(st, sql, NULL);
+	long long v = -1;
+
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	if (s)
+		sqlite3_reset(s);
+	return v;
 }
 
 /* This worker's read-only store, opened on first use. */
@@ -681,6 +720,8 @@ static void serve_route(struct ctx *x)
 	struct baton_error err = BATON_ERROR_INIT;
 	struct route_query rq;
 	struct route_result *res = NULL;
+	struct answer_cache *cache = NULL;
+	long long version = -1;
 	json_t *doc = NULL, *q = NULL;
 	enum baton_code rc;
 
@@ -701,6 +742,23 @@ static void serve_route(struct ctx *x)
 			reply_redirect(x, "/");
 		goto out;
 	}
+	/* The API answer is a function of the target, the snapshot and the
+	 * day: serve it from the worker's cache while those hold. */
+	if (x->api && (cache = worker_cache(x)) &&
+	    (version = data_version(x->st)) >= 0) {
+		int status;
+		const char *body;
+		size_t len;
+
+		if (answer_cache_get(cache, x->uri, version, x->today, &status,
+				     &body, &len)) {
+			strbuf_reset(&x->r->body);
+			strbuf_add(&x->r->body, body, len);
+			x->r->status = status;
+			x->r->ctype = "application/json";
+			goto out;
+		}
+	}
 	if ((rc = route_resolve(x->st, &rq, &res, &err))) {
 		reply_core(x, rc, &err);
 		goto out;
@@ -714,6 +772,10 @@ static void serve_route(struct ctx *x)
 					res->message : "no match"));
 	if (x->api) {
 		reply_json(x, res->outcome == ROUTE_NO_MATCH ? 404 : 200, doc);
+		if (cache && version >= 0 && strbuf_ok(&x->r->body))
+			answer_cache_put(cache, x->uri, version, x->today,
+					 x->r->status, x->r->body.buf,
+					 x->r->body.len);
 		goto out;
 	}
 	q = json_pack("{s:s?,s:s?,s:s?}", "topic", rq.topic, "q", rq.text,
@@ -1131,6 +1193,7 @@ static enum MHD_Result answer(struct server *srv, struct MHD_Connection *c,
 	x.srv = srv;
 	x.conn = c;
 	x.method = method;
+	x.uri = rq->uri;
 	x.r = &r;
 	x.page.read_only = srv->cfg->read_only;
 	x.page.features |= PAGE_AUDIT;
@@ -1351,6 +1414,11 @@ enum baton_code web_serve(const struct web_config *cfg,
 		rc = baton_fail(err, BATON_NOMEM, "cannot create a thread key");
 		goto out;
 	}
+	if (pthread_key_create(&srv.cache_key, cache_destroy)) {
+		pthread_key_delete(srv.store_key);
+		rc = baton_fail(err, BATON_NOMEM, "cannot create a thread key");
+		goto out;
+	}
 	key_made = 1;
 
 	/* Block the stop signals before MHD starts its threads, so they
@@ -1388,8 +1456,10 @@ enum baton_code web_serve(const struct web_config *cfg,
 	MHD_stop_daemon(d);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 out:
-	if (key_made)
+	if (key_made) {
 		pthread_key_delete(srv.store_key);
+		pthread_key_delete(srv.cache_key);
+	}
 	store_free(boot);
 	return rc;
 }

@@ -311,6 +311,74 @@ def route_tests(srv):
     check(st == 303, "an empty search goes back home", st)
 
 
+CACHE_ORG = """---
+apiVersion: baton/v1
+kind: Person
+metadata: {name: ann}
+spec: {displayName: Ann}
+---
+apiVersion: baton/v1
+kind: Person
+metadata: {name: bob}
+spec: {displayName: Bob}
+---
+apiVersion: baton/v1
+kind: Role
+metadata: {name: desk}
+spec:
+  title: Desk
+  holders: [{person: %s}]
+---
+apiVersion: baton/v1
+kind: Rule
+metadata: {name: pay}
+spec: {title: Pay, topic: "fin/pay", handler: "role:desk"}
+"""
+
+
+def cache_tests():
+    """The server keeps API route answers per worker; a commit by another
+    process (here `baton import`) must show in the very next answer."""
+    global DB
+    saved = DB
+    DB = os.path.join(SCRATCH, "cache.db")
+    org = os.path.join(SCRATCH, "cache-org.yaml")
+    srv = None
+    try:
+        with open(org, "w") as f:
+            f.write(CACHE_ORG % "ann")
+        rc, _, err = baton("import", org)
+        check(rc == 0, "cache: fixture imports", err)
+        srv = Server("--read-only")
+        path = "/api/v1/route?topic=fin/pay"
+        # several requests, so that each worker has answered (and kept) it
+        bodies = [srv.req("GET", path)[2] for _ in range(6)]
+        first = json.loads(bodies[0])
+        check(first["contacts"][0]["person"] == "ann", "cache: ann answers fin/pay", bodies[0][:300])
+        check(all(b == bodies[0] for b in bodies), "cache: the same answer each time", bodies)
+        with open(org, "w") as f:
+            f.write(CACHE_ORG % "bob")
+        rc, _, err = baton("import", org)
+        check(rc == 0, "cache: changed fixture imports", err)
+        for i in range(6):
+            st, _, body = srv.req("GET", path)
+            check(st == 200 and json.loads(body)["contacts"][0]["person"] == "bob",
+                  "cache: request %d after the import sees bob" % i, body[:300])
+        st, _, body = srv.req("GET", path + "&on=2026-11-24")
+        check(st == 200 and json.loads(body)["query"]["on"] == "2026-11-24",
+              "cache: another target is another answer", body[:300])
+        st, _, body = srv.req("GET", "/api/v1/route?topic=zzz")
+        st2, _, body2 = srv.req("GET", "/api/v1/route?topic=zzz")
+        check(st == 404 and st2 == 404 and body == body2,
+              "cache: a kept 404 keeps its status", (st, st2))
+        check(srv.stop() == 0, "cache: server stops cleanly")
+        srv = None
+    finally:
+        if srv:
+            srv.stop()
+        DB = saved
+
+
 def handover_tests(srv, ro):
     """Handovers: list, checklist, ticking by bearer token and by form with CSRF, notes, journal."""
     rc, out, err = baton("offboard", "james.thornton", "--to", "sofia.rossi")
@@ -483,6 +551,7 @@ def main():
         check(st == 200 and "read-only" in body, "--read-only still serves pages", st)
         run_tests(srv)
         route_tests(srv)
+        cache_tests()
         audit_tests(srv)
         handover_tests(srv, ro)
         for s in servers:
