@@ -291,6 +291,8 @@ struct key_slot {
 struct topic_key {
 	const char *key; /* points into the rule's pattern; not NUL-terminated */
 	size_t len;
+	const char *tail; /* the pattern's last segment when it is literal */
+	size_t tail_len;  /* 0: the last segment has a '*' */
 	size_t rule;     /* index into rules[] */
 };
 
@@ -420,6 +422,7 @@ static int cmp_bytes(const char *a, size_t al, const char *b, size_t bl)
 	return (al > bl) - (al < bl);
 }
 
+/* By key, then tail (no tail first), then rule. */
 static int cmp_key(const void *x, const void *y)
 {
 	const struct topic_key *a = x, *b = y;
@@ -427,7 +430,24 @@ static int cmp_key(const void *x, const void *y)
 
 	if (c)
 		return c;
+	if ((c = cmp_bytes(a->tail, a->tail_len, b->tail, b->tail_len)))
+		return c;
 	return (a->rule > b->rule) - (a->rule < b->rule);
+}
+
+/* The last segment of the normalised pattern p[0..len) when it is literal
+ * (then every topic the pattern matches ends with that segment: no "**"
+ * can follow it); *tail_len 0 otherwise. */
+static void literal_tail(const char *p, size_t len, const char **tail,
+			 size_t *tail_len)
+{
+	const char *t = p + len;
+
+	while (t > p && t[-1] != '/')
+		t--;
+	*tail = t;
+	*tail_len = has_star(t, (size_t)(p + len - t)) ? 0
+						       : (size_t)(p + len - t);
 }
 
 /* FNV-1a, fed one byte at a time so that a lookup can hash each prefix of
@@ -501,6 +521,8 @@ int topic_index_build(struct topic_index *idx)
 			if (r->key_len) {
 				lit[nlit].key = r->pattern;
 				lit[nlit].len = r->key_len;
+				literal_tail(r->pattern, r->len, &lit[nlit].tail,
+					     &lit[nlit].tail_len);
 				lit[nlit].rule = i;
 				nlit++;
 			} else {
@@ -587,17 +609,87 @@ static size_t run_rule(const struct run *r)
 	return r->lit ? r->lit[r->at].rule : r->wild[r->at];
 }
 
+/* Compare a tail (normalised, lower-case) with the topic segment seg
+ * compared lower-cased, in cmp_bytes order. */
+static int cmp_tail(const char *tail, size_t tl, const char *seg, size_t sl)
+{
+	size_t i, n = tl < sl ? tl : sl;
+
+	for (i = 0; i < n; i++) {
+		unsigned char a = (unsigned char)tail[i];
+		unsigned char b = lower((unsigned char)seg[i]);
+
+		if (a != b)
+			return a < b ? -1 : 1;
+	}
+	return (tl > sl) - (tl < sl);
+}
+
+/* Split the key run *r into the runs worth testing: its rules without a
+ * literal last segment (they sort first) and those whose last segment is
+ * the topic's last segment (last[0..last_len)); appended to runs. */
+static void tail_runs(const struct topic_index *idx, const struct run *r,
+		      const char *last, size_t last_len, struct run *runs,
+		      size_t *nruns)
+{
+	size_t lo = r->at, hi = r->end, open;
+
+	/* the rules without a tail come first */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (!idx->lit[mid].tail_len)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	open = lo;
+	if (r->at < open)
+		runs[(*nruns)++] = (struct run){ .lit = idx->lit, .at = r->at,
+						 .end = open };
+	if (!last_len)
+		return;
+	hi = r->end;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct topic_key *k = &idx->lit[mid];
+
+		if (cmp_tail(k->tail, k->tail_len, last, last_len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	open = lo;
+	hi = r->end;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct topic_key *k = &idx->lit[mid];
+
+		if (cmp_tail(k->tail, k->tail_len, last, last_len) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (open < lo)
+		runs[(*nruns)++] = (struct run){ .lit = idx->lit, .at = open,
+						 .end = lo };
+}
+
 size_t topic_index_lookup(const struct topic_index *idx, const char *topic,
 			  long *ids, size_t max)
 {
-	struct run runs[KEY_DEPTH + 1];
-	const char *tb, *te, *pos, *seg, *next;
-	size_t len, depth, nruns = 0, count = 0;
+	struct run runs[2 * KEY_DEPTH + 1];
+	const char *tb, *te, *pos, *seg, *next, *last;
+	size_t len, depth, nruns = 0, count = 0, last_len;
 	uint64_t h = HASH_INIT;
 
 	if (!idx || !topic || !idx->built)
 		return 0;
 	trim(topic, &tb, &te);
+	last = te;
+	while (last > tb && last[-1] != '/')
+		last--;
+	last_len = (size_t)(te - last);
 	if (idx->nwild)
 		runs[nruns++] = (struct run){ .wild = idx->wild,
 					      .end = idx->nwild };
@@ -615,7 +707,7 @@ size_t topic_index_lookup(const struct topic_index *idx, const char *topic,
 			h = hash_byte(h, lower((unsigned char)seg[i]));
 		lit_range(idx, h, tb, te, depth, &r.at, &r.end);
 		if (r.at < r.end)
-			runs[nruns++] = r;
+			tail_runs(idx, &r, last, last_len, runs, &nruns);
 		pos = next;
 	}
 	/* Merge the runs by rule position, which is precedence order, testing
