@@ -14,6 +14,7 @@
 #include "route.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -360,6 +361,38 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+/* An object of n (key, value) pairs, in that order. Keys are string
+ * literals (not checked); values are stolen, and a NULL value (a failed
+ * allocation) makes the whole object NULL, every value released. Cheaper
+ * than json_pack, which parses its format on every call; routing builds a
+ * few dozen objects per answer. */
+static json_t *obj(size_t n, ...)
+{
+	json_t *o = json_object();
+	int bad = !o;
+	va_list ap;
+	size_t i;
+
+	va_start(ap, n);
+	for (i = 0; i < n; i++) {
+		const char *key = va_arg(ap, const char *);
+		json_t *v = va_arg(ap, json_t *);
+
+		if (bad || !v)
+			json_decref(v);
+		if (!v)
+			bad = 1;
+		else if (!bad && json_object_set_new_nocheck(o, key, v))
+			bad = 1;
+	}
+	va_end(ap);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 static const char *jstr_or(const json_t *obj, const char *key)
 {
 	const char *s = json_string_value(json_object_get(obj, key));
@@ -410,15 +443,15 @@ static json_t *rule_load(struct store *st, const char *name,
  * memory. */
 static json_t *rule_from_entry(const struct rule_entry *e)
 {
-	return json_pack("{s:s, s:o, s:o, s:s, s:s%, s:s, s:o, s:o, s:I}",
-			 "name", e->name, "title", str_or_null(e->title),
-			 "description", str_or_null(e->description),
-			 "topic", e->topic,
-			 "handlerKind", e->handler, e->kind_len,
-			 "handlerName", e->handler + e->kind_len + 1,
-			 "escalateTo", str_or_null(e->escalate_to),
-			 "process", str_or_null(e->process),
-			 "priority", (json_int_t)e->priority);
+	return obj(9, "name", json_string(e->name),
+		   "title", str_or_null(e->title),
+		   "description", str_or_null(e->description),
+		   "topic", json_string(e->topic),
+		   "handlerKind", json_stringn(e->handler, e->kind_len),
+		   "handlerName", json_string(e->handler + e->kind_len + 1),
+		   "escalateTo", str_or_null(e->escalate_to),
+		   "process", str_or_null(e->process),
+		   "priority", json_integer(e->priority));
 }
 
 /* {"name","title"} of a role, "reportsTo" in *reports (malloc'd or NULL);
@@ -442,7 +475,7 @@ static json_t *role_load(struct store *st, const char *name, char **reports,
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	step = sqlite3_step(s);
 	if (step == SQLITE_ROW) {
-		v = json_pack("{s:s, s:o}", "name", name, "title", col_json(s, 0));
+		v = obj(2, "name", json_string(name), "title", col_json(s, 0));
 		if (reports && sqlite3_column_type(s, 1) != SQLITE_NULL &&
 		    !(*reports = strdup((const char *)sqlite3_column_text(s, 1))))
 			*rc = baton_fail(err, BATON_NOMEM, "out of memory");
@@ -563,12 +596,12 @@ static enum baton_code candidates(struct store *st, int is_person,
 			(*current)++;
 		*whys |= w;
 		if (w)
-			v = json_pack("{s:s, s:s, s:s}", "person", person,
-				      "as", as, "why", why.buf);
+			v = obj(3, "person", json_string(person),
+				"as", json_string(as), "why", json_string(why.buf));
 		else
-			v = json_pack("{s:s, s:o, s:o, s:s}", "person", person,
-				      "displayName", col_json(s, 4),
-				      "email", col_json(s, 5), "as", as);
+			v = obj(4, "person", json_string(person),
+				"displayName", col_json(s, 4),
+				"email", col_json(s, 5), "as", json_string(as));
 		if (!v || json_array_append_new(w ? skipped : contacts, v)) {
 			rc = baton_fail(err, BATON_NOMEM, "out of memory");
 			break;
@@ -687,16 +720,21 @@ static enum baton_code resolve(struct store *st, struct route_result *r,
 		}
 		reason = !is_person && !role ? "no such role"
 					     : step_reason(whys, current);
-		stepv = json_pack("{s:s, s:s, s:o, s:s?}",
-				  is_person ? "person" : "role", cur,
-				  "title", "", "skipped", skipped,
-				  "reason", json_array_size(contacts) ? NULL
-								      : reason);
-		if (stepv && role)
-			json_object_set(stepv, "title",
-					json_object_get(role, "title"));
-		else if (stepv)
-			json_object_del(stepv, "title");
+		/* {role|person, title (roles only), skipped, reason (null
+		 * once someone answers)} */
+		if (role)
+			stepv = obj(3, "role", json_string(cur), "title",
+				    json_incref(json_object_get(role, "title")),
+				    "skipped", skipped);
+		else
+			stepv = obj(2, is_person ? "person" : "role",
+				    json_string(cur), "skipped", skipped);
+		if (stepv && json_object_set_new_nocheck(stepv, "reason",
+				json_array_size(contacts) ? json_null()
+							  : json_string(reason))) {
+			json_decref(stepv);
+			stepv = NULL;
+		}
 		if (!stepv || json_array_append_new(steps, stepv)) {
 			json_decref(role);
 			rc = baton_fail(err, BATON_NOMEM, "out of memory");
@@ -711,9 +749,9 @@ static enum baton_code resolve(struct store *st, struct route_result *r,
 		next = first && escalate_to ? escalate_to
 					    : !is_person ? reports : NULL;
 		if (json_array_append_new(escalated,
-			json_pack("{s:s, s:s, s:s?}",
-				  is_person ? "person" : "role", cur,
-				  "reason", reason, "to", next))) {
+			obj(3, is_person ? "person" : "role", json_string(cur),
+			    "reason", json_string(reason),
+			    "to", str_or_null(next)))) {
 			rc = baton_fail(err, BATON_NOMEM, "out of memory");
 			goto out;
 		}
@@ -790,11 +828,10 @@ static const char *lost_why(const struct rule_entry *a,
 
 static json_t *rule_brief(const json_t *rule)
 {
-	return json_pack("{s:O, s:O, s:O, s:O}",
-			 "name", json_object_get(rule, "name"),
-			 "topic", json_object_get(rule, "topic"),
-			 "title", json_object_get(rule, "title"),
-			 "priority", json_object_get(rule, "priority"));
+	return obj(4, "name", json_incref(json_object_get(rule, "name")),
+		   "topic", json_incref(json_object_get(rule, "topic")),
+		   "title", json_incref(json_object_get(rule, "title")),
+		   "priority", json_incref(json_object_get(rule, "priority")));
 }
 
 static const char *handler_ref(const json_t *rule, struct strbuf *sb)
@@ -1081,15 +1118,19 @@ static enum baton_code resolve_query(struct store *st,
 				  "the date must be YYYY-MM-DD, got '%s'", on);
 	if (!(r = calloc(1, sizeof(*r))))
 		return baton_fail(err, BATON_NOMEM, "out of memory");
-	r->doc = json_pack("{s:{s:o, s:o, s:s}, s:n, s:n, s:n, s:n, s:n,"
-			   " s:[], s:[], s:n, s:[], s:{s:n, s:[], s:[]},"
-			   " s:s, s:n}",
-			   "query", "topic", str_or_null(topic), "text",
-			   str_or_null(text), "on", on,
-			   "via", "rule", "handler", "role", "contactRole",
-			   "contacts", "escalated", "process", "alternatives",
-			   "explain", "winner", "others", "steps",
-			   "outcome", "found", "message");
+	r->doc = obj(13,
+		     "query", obj(3, "topic", str_or_null(topic),
+				  "text", str_or_null(text),
+				  "on", json_string(on)),
+		     "via", json_null(), "rule", json_null(),
+		     "handler", json_null(), "role", json_null(),
+		     "contactRole", json_null(), "contacts", json_array(),
+		     "escalated", json_array(), "process", json_null(),
+		     "alternatives", json_array(),
+		     "explain", obj(3, "winner", json_null(),
+				    "others", json_array(),
+				    "steps", json_array()),
+		     "outcome", json_string("found"), "message", json_null());
 	if (!r->doc) {
 		rc = baton_fail(err, BATON_NOMEM, "out of memory");
 		goto out;
@@ -1128,10 +1169,10 @@ static enum baton_code resolve_query(struct store *st,
 
 		json_object_set_new(r->doc, "rule", rule_brief(rule));
 		json_object_set_new(json_object_get(r->doc, "explain"), "winner",
-			json_pack("{s:O, s:O, s:O}", "rule",
-				  json_object_get(rule, "name"), "topic",
-				  json_object_get(rule, "topic"), "priority",
-				  json_object_get(rule, "priority")));
+			obj(3, "rule", json_incref(json_object_get(rule, "name")),
+			    "topic", json_incref(json_object_get(rule, "topic")),
+			    "priority",
+			    json_incref(json_object_get(rule, "priority"))));
 		free(target);
 		if (!(target = strdup(handler_ref(rule, &sb)))) {
 			rc = baton_fail(err, BATON_NOMEM, "out of memory");

@@ -330,10 +330,18 @@ START_TEST(test_dead_end)
 	ck_assert_str_eq(at(d, "explain.steps.0.skipped.0.why"),
 			 "holding ended 2026-01-01");
 	ck_assert_uint_eq(count(d, "contacts"), 0);
+	/* the JSON shape is fixed: the last escalation's "to" and the reason
+	 * of a step that found someone are null, never left out */
+	ck_assert(json_is_null(json_object_get(
+		json_array_get(json_object_get(d, "escalated"), 0), "to")));
+	ck_assert_str_eq(at(d, "explain.steps.0.reason"), "vacant");
 	json_decref(d);
 	d = route("dead/x", NULL, "2025-12-31", &o);
 	ck_assert_int_eq(o, ROUTE_FOUND);
 	ck_assert_str_eq(at(d, "contacts.0.person"), "eve");
+	ck_assert(json_is_null(json_object_get(json_array_get(
+		json_object_get(json_object_get(d, "explain"), "steps"), 0),
+		"reason")));
 	json_decref(d);
 }
 END_TEST
