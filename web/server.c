@@ -608,9 +608,49 @@ out:
 	baton_error_release(&err);
 }
 
-static enum baton_code home_load(struct store *st, json_t **out,
+/* The audit's summary for the home page. The audit reads the whole
+ * organisation (seconds at 100,000 people), so its summary is kept in the
+ * worker's answer cache under a key no request target can have, stamped
+ * like the route answers: it is recomputed only after a commit or when the
+ * day turns. */
+static enum baton_code audit_summary(struct ctx *x, json_t **out,
+				     struct baton_error *err)
+{
+	static const char key[] = "audit summary";
+	struct answer_cache *cache = worker_cache(x);
+	long long version = cache ? data_version(x->st) : -1;
+	struct audit_opts ao;
+	json_t *rep = NULL;
+	const char *body;
+	size_t len;
+	int status;
+	enum baton_code rc;
+	char *text;
+
+	*out = NULL;
+	if (version >= 0 && answer_cache_get(cache, key, version, x->today,
+					     &status, &body, &len) &&
+	    (*out = json_loadb(body, len, 0, NULL)))
+		return BATON_OK;
+	memset(&ao, 0, sizeof(ao));
+	if ((rc = audit_run(x->st, &ao, &rep, err)))
+		return rc;
+	*out = json_incref(json_object_get(rep, "summary"));
+	json_decref(rep);
+	if (!*out)
+		return baton_fail(err, BATON_NOMEM, "out of memory");
+	if (version >= 0 && (text = json_dumps(*out, JSON_COMPACT))) {
+		answer_cache_put(cache, key, version, x->today, 200, text,
+				 strlen(text));
+		free(text);
+	}
+	return BATON_OK;
+}
+
+static enum baton_code home_load(struct ctx *x, json_t **out,
 				 struct baton_error *err)
 {
+	struct store *st = x->st;
 	static const char sql[] =
 		"SELECT json_object("
 		" 'leaving', (SELECT json_group_array(json_object('name', name,"
@@ -635,19 +675,12 @@ static enum baton_code home_load(struct store *st, json_t **out,
 		return rc;
 	}
 	json_object_set_new(*out, "summary", sum);
-	{
-		struct audit_opts ao;
-		json_t *rep = NULL;
-
-		memset(&ao, 0, sizeof(ao));
-		if ((rc = audit_run(st, &ao, &rep, err))) {
-			json_decref(*out);
-			*out = NULL;
-			return rc;
-		}
-		json_object_set(*out, "audit", json_object_get(rep, "summary"));
-		json_decref(rep);
+	if ((rc = audit_summary(x, &sum, err))) {
+		json_decref(*out);
+		*out = NULL;
+		return rc;
 	}
+	json_object_set_new(*out, "audit", sum);
 	{
 		json_t *open = NULL;
 
@@ -672,7 +705,7 @@ static void serve_home(struct ctx *x)
 		reply_method(x, "GET, HEAD");
 		goto out;
 	}
-	if ((rc = home_load(x->st, &v, &err))) {
+	if ((rc = home_load(x, &v, &err))) {
 		reply_core(x, rc, &err);
 		goto out;
 	}

@@ -336,6 +336,16 @@ spec: {title: Pay, topic: "fin/pay", handler: "role:desk"}
 """
 
 
+CACHE_SECOND = """---
+apiVersion: baton/v1
+kind: Role
+metadata: {name: second}
+spec:
+  title: Second desk
+  holders: [{person: ann}]
+"""
+
+
 def cache_tests():
     """The server keeps API route answers per worker; a commit by another
     process (here `baton import`) must show in the very next answer."""
@@ -350,6 +360,12 @@ def cache_tests():
         rc, _, err = baton("import", org)
         check(rc == 0, "cache: fixture imports", err)
         srv = Server("--read-only")
+        rc, out, _ = baton("audit", "--json")
+        warnings = json.loads(out)["summary"]["warning"]
+        for _ in range(4):  # both workers compute and keep the summary
+            st, _, body = srv.req("GET", "/")
+        check(st == 200 and "%d warnings</span>" % warnings in body,
+              "cache: the home page shows the audit's %d warnings" % warnings, body[-800:])
         path = "/api/v1/route?topic=fin/pay"
         # several requests, so that each worker has answered (and kept) it
         bodies = [srv.req("GET", path)[2] for _ in range(6)]
@@ -357,9 +373,18 @@ def cache_tests():
         check(first["contacts"][0]["person"] == "ann", "cache: ann answers fin/pay", bodies[0][:300])
         check(all(b == bodies[0] for b in bodies), "cache: the same answer each time", bodies)
         with open(org, "w") as f:
-            f.write(CACHE_ORG % "bob")
+            # bob answers now, and one more single-holder role is one
+            # more audit warning
+            f.write(CACHE_ORG % "bob" + CACHE_SECOND)
         rc, _, err = baton("import", org)
         check(rc == 0, "cache: changed fixture imports", err)
+        rc, out, _ = baton("audit", "--json")
+        check(json.loads(out)["summary"]["warning"] == warnings + 1,
+              "cache: the changed fixture has one more audit warning", out[:300])
+        for i in range(4):
+            st, _, body = srv.req("GET", "/")
+            check(st == 200 and "%d warnings</span>" % (warnings + 1) in body,
+                  "cache: home page %d after the import shows the new count" % i, body[-800:])
         for i in range(6):
             st, _, body = srv.req("GET", path)
             check(st == 200 and json.loads(body)["contacts"][0]["person"] == "bob",
