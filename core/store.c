@@ -177,10 +177,12 @@ enum baton_code store_open(const char *path, int flags, struct store **out,
 	if ((rc = store_exec(st, "PRAGMA foreign_keys=ON", err)) ||
 	    (rc = store_exec(st, "PRAGMA cache_size=-65536", err)))
 		goto fail;
-	/* Read pages through a shared mapping: a lookup that touches a page
-	 * for the first time costs a page fault instead of a pread(2) call
-	 * plus a copy into SQLite's cache (routing, the web server). */
-	if (!(flags & STORE_MEMORY) &&
+	/* Read-only connections read pages through a shared mapping: a
+	 * lookup that touches a page for the first time costs a page fault
+	 * instead of a pread(2) call plus a copy into SQLite's cache (routing,
+	 * the audit, the web server). Not for writers: an import touches the
+	 * whole file, and mapped pages count in its peak RSS. */
+	if (st->readonly && !(flags & STORE_MEMORY) &&
 	    (rc = store_exec(st, "PRAGMA mmap_size=1073741824", err)))
 		goto fail;
 	if (v < store_schema_version()) {
