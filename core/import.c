@@ -393,6 +393,20 @@ static enum baton_code check_team_cycles(struct importer *im)
 
 typedef enum baton_code (*feed_fn)(struct importer *im, void *arg);
 
+/* The database holds no entity: the first import (see store_bulk_begin). */
+static int db_empty(struct store *st)
+{
+	static const char sql[] = "SELECT NOT EXISTS (SELECT 1 FROM entity)";
+	sqlite3_stmt *s = store_cached(st, sql, NULL);
+	int empty = 0;
+
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		empty = sqlite3_column_int(s, 0);
+	if (s)
+		sqlite3_reset(s);
+	return empty;
+}
+
 static enum baton_code run_import(struct store *st, const struct import_opts *opts,
 				  struct import_result *res,
 				  struct baton_error *err, feed_fn feed, void *arg)
@@ -400,6 +414,7 @@ static enum baton_code run_import(struct store *st, const struct import_opts *op
 	struct importer im;
 	enum baton_code rc;
 	size_t before = err ? err->nerrors : 0, i;
+	int bulk = 0;
 
 	memset(&im, 0, sizeof(im));
 	im.st = st;
@@ -408,6 +423,8 @@ static enum baton_code run_import(struct store *st, const struct import_opts *op
 	im.err = err;
 	if (!(im.seen = json_object()))
 		return baton_fail(err, BATON_NOMEM, "out of memory");
+	if (!opts->dry_run && db_empty(st))
+		bulk = store_bulk_begin(st);
 	if ((rc = store_begin(st, err)))
 		goto out;
 	if ((rc = feed(&im, arg)))
@@ -431,6 +448,7 @@ fail:
 	if (!rc)
 		rc = BATON_INVALID;
 out:
+	store_bulk_end(st, bulk);
 	json_decref(im.seen);
 	for (i = 0; i < im.nfiles; i++)
 		free(im.files[i]);

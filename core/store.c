@@ -42,6 +42,47 @@ enum baton_code store_exec(struct store *st, const char *sql,
 	return BATON_OK;
 }
 
+/* PRAGMA journal_mode=mode; 1 when the file is then in that mode. */
+static int journal_mode(struct store *st, const char *sql, const char *mode)
+{
+	sqlite3_stmt *s = NULL;
+	int ok = 0;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		ok = !sqlite3_stricmp((const char *)sqlite3_column_text(s, 0), mode);
+	sqlite3_finalize(s);
+	return ok;
+}
+
+int store_bulk_begin(struct store *st)
+{
+	if (st->readonly || st->in_tx || !strcmp(st->path, ":memory:") ||
+	    !journal_mode(st, "PRAGMA journal_mode", "wal"))
+		return 0;
+	/* leaving WAL needs the file to ourselves: do not wait for it */
+	sqlite3_busy_timeout(st->db, 0);
+	if (sqlite3_exec(st->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK ||
+	    !journal_mode(st, "PRAGMA journal_mode=DELETE", "delete")) {
+		sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+		sqlite3_busy_timeout(st->db, 10000);
+		return 0;
+	}
+	sqlite3_busy_timeout(st->db, 10000);
+	return 1;
+}
+
+void store_bulk_end(struct store *st, int switched)
+{
+	if (!switched)
+		return;
+	/* if WAL cannot be set again now (a reader came), the file stays in
+	 * the rollback journal mode, which is as safe; the next store_open()
+	 * sets WAL */
+	journal_mode(st, "PRAGMA journal_mode=WAL", "wal");
+	sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+}
+
 enum baton_code store_prepare(struct store *st, const char *sql,
 			      sqlite3_stmt **out, struct baton_error *err)
 {

@@ -65,6 +65,19 @@ enum baton_code store_read_begin(struct store *st, int *began,
 				 struct baton_error *err);
 void store_read_end(struct store *st, int began);
 
+/* A bulk write into a database file that holds nothing yet (the first
+ * import): between store_bulk_begin() and store_bulk_end() the file uses a
+ * rollback journal with synchronous=FULL instead of WAL, so the pages are
+ * written once (WAL writes them to the log, then copies them into the
+ * file). A rollback journal is SQLite's other crash-safe mode: a crash or
+ * power loss before the commit leaves a hot journal that the next opening
+ * rolls back. Call outside a transaction; returns 1 when the mode was
+ * switched (0: the store is in memory, read-only, not in WAL, or another
+ * connection has the file open; nothing changed). store_bulk_end() goes
+ * back to WAL and synchronous=NORMAL; it is harmless when begin returned 0. */
+int store_bulk_begin(struct store *st);
+void store_bulk_end(struct store *st, int switched);
+
 /* Run SQL with no result rows (schema, pragmas). */
 enum baton_code store_exec(struct store *st, const char *sql,
 			   struct baton_error *err);
