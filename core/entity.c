@@ -7,6 +7,7 @@
 #include "entity.h"
 #include "strbuf.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -708,9 +709,166 @@ static enum baton_code fast_fill(struct store *st, enum kind k,
 /* Specs and events                                                    */
 /* ------------------------------------------------------------------ */
 
+/* The canonical text is what json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS
+ * | JSON_ENCODE_ANY) writes; the writer below produces the same bytes
+ * without jansson's per-object key arrays, hash lookups and callbacks
+ * (jansson 2.14's dump.c: strings escape '"', '\\' and the control
+ * characters (\b \f \n \r \t, else \u00XX in upper-case hex), UTF-8 is
+ * written as is; keys are sorted bytewise, shorter first on a tie;
+ * integers are "%lld"). A real number, the one value whose formatting is
+ * not reproduced here, sends the whole spec to json_dumps. The loader
+ * never produces one; tests/check_entity.c compares both writers. */
+
+#define CANON_DEPTH 64
+
+struct canon_key {
+	const char *key;
+	size_t len;
+	json_t *value;
+};
+
+static int canon_key_cmp(const struct canon_key *a, const struct canon_key *b)
+{
+	size_t n = a->len < b->len ? a->len : b->len;
+	int c = memcmp(a->key, b->key, n);
+
+	if (c)
+		return c;
+	return a->len < b->len ? -1 : a->len > b->len;
+}
+
+static void canon_string(struct strbuf *sb, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i, run = 0;
+
+	strbuf_addch(sb, '"');
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[7];
+		size_t n = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		strbuf_add(sb, s + run, i - run);
+		run = i + 1;
+		esc[0] = '\\';
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+			break;
+		}
+		strbuf_add(sb, esc, n);
+	}
+	strbuf_add(sb, s + run, len - run);
+	strbuf_addch(sb, '"');
+}
+
+/* Append v; 0 when v holds a real (or is nested too deep): leave it to
+ * jansson. */
+static int canon_add(struct strbuf *sb, const json_t *v, int depth)
+{
+	char num[32];
+	size_t i, j, n;
+	const json_t *e;
+
+	if (depth > CANON_DEPTH)
+		return 0;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		struct canon_key stack[16], *keys = stack, t;
+		const char *key;
+		void *it;
+		int ok = 1;
+
+		n = json_object_size(v);
+		if (n > sizeof(stack) / sizeof(stack[0]) &&
+		    !(keys = malloc(n * sizeof(*keys)))) {
+			sb->oom = 1;
+			return 1;
+		}
+		i = 0;
+		for (it = json_object_iter((json_t *)v); it && i < n;
+		     it = json_object_iter_next((json_t *)v, it), i++) {
+			key = json_object_iter_key(it);
+			keys[i].key = key;
+			keys[i].len = json_object_iter_key_len(it);
+			keys[i].value = json_object_iter_value(it);
+		}
+		n = i;
+		/* insertion sort: specs have a handful of keys */
+		for (i = 1; i < n; i++) {
+			t = keys[i];
+			for (j = i; j > 0 && canon_key_cmp(&keys[j - 1], &t) > 0; j--)
+				keys[j] = keys[j - 1];
+			keys[j] = t;
+		}
+		strbuf_addch(sb, '{');
+		for (i = 0; i < n && ok; i++) {
+			if (i)
+				strbuf_addch(sb, ',');
+			canon_string(sb, keys[i].key, keys[i].len);
+			strbuf_addch(sb, ':');
+			ok = canon_add(sb, keys[i].value, depth + 1);
+		}
+		strbuf_addch(sb, '}');
+		if (keys != stack)
+			free(keys);
+		return ok;
+	}
+	case JSON_ARRAY:
+		strbuf_addch(sb, '[');
+		json_array_foreach(v, i, e) {
+			if (i)
+				strbuf_addch(sb, ',');
+			if (!canon_add(sb, e, depth + 1))
+				return 0;
+		}
+		strbuf_addch(sb, ']');
+		return 1;
+	case JSON_STRING:
+		canon_string(sb, json_string_value(v), json_string_length(v));
+		return 1;
+	case JSON_INTEGER:
+		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		strbuf_addstr(sb, num);
+		return 1;
+	case JSON_TRUE:
+		strbuf_add(sb, "true", 4);
+		return 1;
+	case JSON_FALSE:
+		strbuf_add(sb, "false", 5);
+		return 1;
+	case JSON_NULL:
+		strbuf_add(sb, "null", 4);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 char *spec_canonical(const json_t *spec)
 {
-	return json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!spec)
+		return NULL;
+	strbuf_grow(&sb, 256);
+	if (!canon_add(&sb, spec, 0)) {
+		strbuf_release(&sb);
+		return json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	}
+	return strbuf_detach(&sb);
 }
 
 static char *entity_key(enum kind k, const char *name)
