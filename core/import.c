@@ -8,10 +8,27 @@
 
 struct saved_ref {
 	enum kind kind;
-	char *name;
+	const char *name; /* in the arena */
 	const char *file; /* owned by files[] */
 	int line, column;
 	const char *field;
+};
+
+/* An entity declared in this run, and where. */
+struct declared {
+	const char *name; /* in the arena */
+	const char *file; /* owned by files[] */
+	int line, column;
+	enum kind kind;
+	unsigned hash;
+};
+
+/* Strings that live as long as the import, allocated in large blocks
+ * (one malloc per ~64 KiB instead of one per name). */
+struct arena_block {
+	struct arena_block *next;
+	size_t used, size;
+	char data[];
 };
 
 struct importer {
@@ -19,12 +36,114 @@ struct importer {
 	const struct import_opts *opts;
 	struct import_result *res;
 	struct baton_error *err;
-	json_t *seen;           /* "kind/name" -> "FILE:LINE:COLUMN" */
+	struct declared *decl;  /* in declaration order */
+	size_t ndecl, adecl;
+	unsigned *slots;        /* open addressing: 1 + index into decl, 0 free */
+	size_t nslots;          /* a power of two, at least twice ndecl */
+	struct arena_block *arena;
 	char **files;
 	size_t nfiles, afiles;
 	struct saved_ref *refs;
 	size_t nrefs, arefs;
 };
+
+static const char *arena_strdup(struct importer *im, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	struct arena_block *b = im->arena;
+	char *p;
+
+	if (!b || b->size - b->used < n) {
+		size_t size = n > 65536 - sizeof(*b) ? n : 65536 - sizeof(*b);
+
+		if (!(b = malloc(sizeof(*b) + size)))
+			return NULL;
+		b->next = im->arena;
+		b->used = 0;
+		b->size = size;
+		im->arena = b;
+	}
+	p = b->data + b->used;
+	memcpy(p, s, n);
+	b->used += n;
+	return p;
+}
+
+static unsigned name_hash(enum kind k, const char *name)
+{
+	unsigned h = 2166136261u ^ (unsigned)k;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return h;
+}
+
+/* The entity kind/name declared in this run, or NULL. */
+static const struct declared *declared_find(const struct importer *im,
+					    enum kind k, const char *name)
+{
+	unsigned h = name_hash(k, name);
+	size_t i;
+
+	if (!im->nslots)
+		return NULL;
+	for (i = h & (im->nslots - 1); im->slots[i]; i = (i + 1) & (im->nslots - 1)) {
+		const struct declared *d = &im->decl[im->slots[i] - 1];
+
+		if (d->hash == h && d->kind == k && !strcmp(d->name, name))
+			return d;
+	}
+	return NULL;
+}
+
+static void slot_put(unsigned *slots, size_t nslots, unsigned hash, unsigned v)
+{
+	size_t i;
+
+	for (i = hash & (nslots - 1); slots[i]; i = (i + 1) & (nslots - 1))
+		;
+	slots[i] = v;
+}
+
+/* Record kind/name as declared at file:line:column (not yet declared). */
+static enum baton_code declared_add(struct importer *im, enum kind k,
+				    const char *name, const char *file,
+				    int line, int column)
+{
+	struct declared *d;
+
+	if (im->ndecl == im->adecl) {
+		size_t na = im->adecl ? im->adecl * 2 : 1024;
+		struct declared *p = realloc(im->decl, na * sizeof(*p));
+
+		if (!p)
+			return baton_fail(im->err, BATON_NOMEM, "out of memory");
+		im->decl = p;
+		im->adecl = na;
+	}
+	if ((im->ndecl + 1) * 2 > im->nslots) {
+		size_t ns = im->nslots ? im->nslots * 2 : 2048, i;
+		unsigned *slots = calloc(ns, sizeof(*slots));
+
+		if (!slots)
+			return baton_fail(im->err, BATON_NOMEM, "out of memory");
+		for (i = 0; i < im->ndecl; i++)
+			slot_put(slots, ns, im->decl[i].hash, (unsigned)i + 1);
+		free(im->slots);
+		im->slots = slots;
+		im->nslots = ns;
+	}
+	d = &im->decl[im->ndecl];
+	if (!(d->name = arena_strdup(im, name)))
+		return baton_fail(im->err, BATON_NOMEM, "out of memory");
+	d->file = file;
+	d->line = line;
+	d->column = column;
+	d->kind = k;
+	d->hash = name_hash(k, name);
+	slot_put(im->slots, im->nslots, d->hash, (unsigned)++im->ndecl);
+	return BATON_OK;
+}
 
 void import_result_init(struct import_result *r)
 {
@@ -77,7 +196,7 @@ static enum baton_code keep_refs(struct importer *im, const struct load_decl *d,
 			im->arefs = na;
 		}
 		r = &im->refs[im->nrefs];
-		if (!(r->name = strdup(d->refs[i].name)))
+		if (!(r->name = arena_strdup(im, d->refs[i].name)))
 			return baton_fail(im->err, BATON_NOMEM, "out of memory");
 		r->kind = d->refs[i].kind;
 		r->file = file;
@@ -114,32 +233,26 @@ static enum baton_code on_decl(const struct load_decl *d, void *data)
 {
 	struct importer *im = data;
 	const struct kind_desc *kd = kind_desc(d->kind);
-	struct strbuf key = STRBUF_INIT;
-	json_t *cur = NULL, *first;
+	const struct declared *first;
+	json_t *cur = NULL;
 	char *note = NULL, *before = NULL, *after = NULL;
 	const char *file;
 	enum baton_code rc = BATON_OK;
 
-	strbuf_addf(&key, "%s/%s", kd->name, d->name);
-	if (!strbuf_ok(&key) || !(file = keep_file(im, d->file))) {
+	if (!(file = keep_file(im, d->file))) {
 		rc = baton_fail(im->err, BATON_NOMEM, "out of memory");
 		goto out;
 	}
-	first = json_object_get(im->seen, key.buf);
+	first = declared_find(im, d->kind, d->name);
 	if (first) {
 		baton_fail_at(im->err, BATON_INVALID, d->file, d->line, d->column,
 			      "duplicate %s '%s' (first declared at %s:%d:%d)",
-			      kd->name, d->name,
-			      json_string_value(json_array_get(first, 0)),
-			      (int)json_integer_value(json_array_get(first, 1)),
-			      (int)json_integer_value(json_array_get(first, 2)));
+			      kd->name, d->name, first->file, first->line,
+			      first->column);
 		goto out;
 	}
-	if (json_object_set_new(im->seen, key.buf,
-				json_pack("[sii]", d->file, d->line, d->column))) {
-		rc = baton_fail(im->err, BATON_NOMEM, "out of memory");
+	if ((rc = declared_add(im, d->kind, d->name, file, d->line, d->column)))
 		goto out;
-	}
 	if ((rc = keep_refs(im, d, file)) || d->invalid)
 		goto out;
 	if ((rc = entity_state(im->st, d->kind, d->name, &before, &note, im->err)))
@@ -157,24 +270,24 @@ static enum baton_code on_decl(const struct load_decl *d, void *data)
 	}
 	if (note && !im->opts->force) {
 		baton_fail_at(im->err, BATON_CONFLICT, d->file, d->line, d->column,
-			      "%s: %s; run 'baton export' or pass --force",
-			      key.buf, note);
+			      "%s/%s: %s; run 'baton export' or pass --force",
+			      kd->name, d->name, note);
 		goto out;
 	}
 	if (before) {
 		json_error_t jerr;
 
 		if (!(cur = json_loads(before, 0, &jerr))) {
-			rc = baton_fail(im->err, BATON_DB, "corrupt spec of %s: %s",
-					key.buf, jerr.text);
+			rc = baton_fail(im->err, BATON_DB, "corrupt spec of %s/%s: %s",
+					kd->name, d->name, jerr.text);
 			goto out;
 		}
-		strbuf_addf(&im->res->plan, "~ %s: ", key.buf);
+		strbuf_addf(&im->res->plan, "~ %s/%s: ", kd->name, d->name);
 		diff_fields(&im->res->plan, cur, d->spec);
 		strbuf_addch(&im->res->plan, '\n');
 		im->res->updated++;
 	} else {
-		strbuf_addf(&im->res->plan, "+ %s\n", key.buf);
+		strbuf_addf(&im->res->plan, "+ %s/%s\n", kd->name, d->name);
 		im->res->created++;
 	}
 	rc = entity_put_known(im->st, d->kind, d->name, d->spec, after, before,
@@ -184,7 +297,6 @@ out:
 	free(note);
 	free(before);
 	free(after);
-	strbuf_release(&key);
 	return rc;
 }
 
@@ -244,12 +356,14 @@ static enum baton_code prune(struct importer *im)
 	if ((rc = store_prepare(im->st, sql, &s, im->err)))
 		goto out;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(s, 0);
+		const char *name = (const char *)sqlite3_column_text(s, 1);
 		char key[256];
 
-		snprintf(key, sizeof(key), "%s/%s", sqlite3_column_text(s, 0),
-			 sqlite3_column_text(s, 1));
-		if (!json_object_get(im->seen, key) &&
-		    json_array_append_new(gone, json_string(key))) {
+		if (declared_find(im, kind_parse(kind), name))
+			continue;
+		snprintf(key, sizeof(key), "%s/%s", kind, name);
+		if (json_array_append_new(gone, json_string(key))) {
 			rc = baton_fail(im->err, BATON_NOMEM, "out of memory");
 			goto out;
 		}
@@ -286,22 +400,20 @@ static void suggest(struct importer *im, enum kind k, const char *name,
 	size_t bestd = strlen(name) / 3 + 1;
 	char *best = NULL;
 
-	const char *key;
-	json_t *v;
-	size_t plen = strlen(kind_desc(k)->name);
+	size_t i;
 
 	if (bestd > 3)
 		bestd = 3;
 	/* names declared in this run (some may not be written: errors) */
-	json_object_foreach(im->seen, key, v) {
+	for (i = 0; i < im->ndecl; i++) {
 		size_t dist;
 
-		if (strncmp(key, kind_desc(k)->name, plen) || key[plen] != '/')
+		if (im->decl[i].kind != k)
 			continue;
-		dist = edit_distance(name, key + plen + 1, bestd);
+		dist = edit_distance(name, im->decl[i].name, bestd);
 		if (dist <= bestd && (!best || dist < bestd)) {
 			free(best);
-			best = strdup(key + plen + 1);
+			best = strdup(im->decl[i].name);
 			bestd = dist;
 		}
 	}
@@ -331,11 +443,9 @@ static enum baton_code check_refs(struct importer *im)
 
 	for (i = 0; i < im->nrefs; i++) {
 		struct saved_ref *r = &im->refs[i];
-		char key[160];
 		int ex;
 
-		snprintf(key, sizeof(key), "%s/%s", kind_desc(r->kind)->name, r->name);
-		if (json_object_get(im->seen, key))
+		if (declared_find(im, r->kind, r->name))
 			continue; /* declared in this run (maybe with errors of its own) */
 		ex = entity_exists(im->st, r->kind, r->name, im->err);
 
@@ -372,16 +482,12 @@ static enum baton_code check_team_cycles(struct importer *im)
 	if ((rc = store_prepare(im->st, sql, &s, im->err)))
 		return rc;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		char key[256];
-		json_t *loc;
+		const struct declared *loc = declared_find(im, KIND_TEAM,
+			(const char *)sqlite3_column_text(s, 0));
 
-		snprintf(key, sizeof(key), "team/%s", sqlite3_column_text(s, 0));
-		loc = json_object_get(im->seen, key);
 		if (loc)
-			baton_fail_at(im->err, BATON_INVALID,
-				      json_string_value(json_array_get(loc, 0)),
-				      (int)json_integer_value(json_array_get(loc, 1)),
-				      (int)json_integer_value(json_array_get(loc, 2)),
+			baton_fail_at(im->err, BATON_INVALID, loc->file, loc->line,
+				      loc->column,
 				      "team '%s' is its own ancestor: its 'parent' chain loops",
 				      sqlite3_column_text(s, 0));
 	}
@@ -421,8 +527,6 @@ static enum baton_code run_import(struct store *st, const struct import_opts *op
 	im.opts = opts;
 	im.res = res;
 	im.err = err;
-	if (!(im.seen = json_object()))
-		return baton_fail(err, BATON_NOMEM, "out of memory");
 	if (!opts->dry_run && db_empty(st))
 		bulk = store_bulk_begin(st);
 	if ((rc = store_begin(st, err)))
@@ -449,12 +553,17 @@ fail:
 		rc = BATON_INVALID;
 out:
 	store_bulk_end(st, bulk);
-	json_decref(im.seen);
+	while (im.arena) {
+		struct arena_block *next = im.arena->next;
+
+		free(im.arena);
+		im.arena = next;
+	}
+	free(im.decl);
+	free(im.slots);
 	for (i = 0; i < im.nfiles; i++)
 		free(im.files[i]);
 	free(im.files);
-	for (i = 0; i < im.nrefs; i++)
-		free(im.refs[i].name);
 	free(im.refs);
 	if (!rc && !strbuf_ok(&res->plan))
 		rc = baton_fail(err, BATON_NOMEM, "out of memory");
