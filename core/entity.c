@@ -176,6 +176,10 @@ static const char *const search_kinds[KIND_COUNT][2] = {
 	[KIND_RULE] = { "rule", "rule" },
 };
 
+static const char search_add_sql[] =
+	"INSERT INTO search (rowid, title, keywords, body, topic)"
+	" VALUES (?1, ?2, ?3, ?4, ?5)";
+
 static const char search_docs_sql[] =
 	"SELECT id, title, keywords, body, topic FROM search_doc"
 	" WHERE name = ?1 AND kind = ?2 ORDER BY id";
@@ -187,9 +191,6 @@ static enum baton_code search_sync_kind(struct store *st, const char *doc_kind,
 					const char *name, int del,
 					struct baton_error *err)
 {
-	static const char add_sql[] =
-		"INSERT INTO search (rowid, title, keywords, body, topic)"
-		" VALUES (?1, ?2, ?3, ?4, ?5)";
 	static const char del_sql[] =
 		"INSERT INTO search (search, rowid, title, keywords, body, topic)"
 		" VALUES ('delete', ?1, ?2, ?3, ?4, ?5)";
@@ -199,7 +200,7 @@ static enum baton_code search_sync_kind(struct store *st, const char *doc_kind,
 	int rc, i;
 
 	/* two statements live at once: the cache holds both */
-	if (!(ins = store_cached(st, del ? del_sql : add_sql, err)) ||
+	if (!(ins = store_cached(st, del ? del_sql : search_add_sql, err)) ||
 	    !(q = store_cached(st, search_docs_sql, err)))
 		return err ? err->code : BATON_DB;
 	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
@@ -368,6 +369,36 @@ static enum baton_code fast_step_done(struct store *st, sqlite3_stmt *s,
 	if (rc != SQLITE_DONE)
 		return store_fail(st, err, "cannot write to database");
 	return BATON_OK;
+}
+
+/* The search entry of the search_doc row just inserted, from the values it
+ * was given (search_sync would read them back): title, keywords, body and
+ * topic, each either a spec value (_j) or a computed text (_s). A value of
+ * another type than text reaches the index as the same text as the
+ * search_doc column holds (TEXT affinity: SQLite's own conversion). */
+static enum baton_code fast_index(struct store *st, const json_t *title,
+				  const char *keywords, const json_t *body_j,
+				  const char *body_s, const json_t *topic_j,
+				  const char *topic_s, struct baton_error *err)
+{
+	sqlite3_int64 id = sqlite3_last_insert_rowid(st->db);
+	sqlite3_stmt *s = store_cached(st, search_add_sql, err);
+	int b;
+
+	if (!s)
+		return err ? err->code : BATON_DB;
+	b = sqlite3_bind_int64(s, 1, id);
+	if (b == SQLITE_OK)
+		b = bind_json(s, 2, title);
+	if (b == SQLITE_OK && keywords)
+		b = sqlite3_bind_text(s, 3, keywords, -1, SQLITE_STATIC);
+	if (b == SQLITE_OK)
+		b = body_s ? sqlite3_bind_text(s, 4, body_s, -1, SQLITE_STATIC)
+			   : bind_json(s, 4, body_j);
+	if (b == SQLITE_OK)
+		b = topic_s ? sqlite3_bind_text(s, 5, topic_s, -1, SQLITE_STATIC)
+			    : bind_json(s, 5, topic_j);
+	return fast_step_done(st, s, b, err);
 }
 
 /* Field `key` is absent or an array whose elements all have type `t`
@@ -545,7 +576,10 @@ static enum baton_code fast_fill_role(struct store *st, const char *name,
 	}
 	if ((rc = fast_each(st, fast_relationship, name, spec, "relationships", rel_f, err)) ||
 	    (rc = fast_each(st, fast_journal, name, spec, "journal", journal_f, err)) ||
-	    (rc = fast_one(st, fast_doc_role, name, spec, doc_f, err)))
+	    (rc = fast_one(st, fast_doc_role, name, spec, doc_f, err)) ||
+	    (rc = fast_index(st, json_object_get(spec, "title"), NULL,
+			     json_object_get(spec, "description"), NULL, NULL,
+			     name, err)))
 		return rc;
 	json_array_foreach(resps, i, r) {
 		if (!(s = fast_stmt(st, fast_doc_resp, name, err)))
@@ -553,7 +587,10 @@ static enum baton_code fast_fill_role(struct store *st, const char *name,
 		b = bind_field(s, 2, r, "id");
 		if (b == SQLITE_OK)
 			b = bind_field(s, 3, r, "summary");
-		if ((rc = fast_step_done(st, s, b, err)))
+		if ((rc = fast_step_done(st, s, b, err)) ||
+		    (rc = fast_index(st, json_object_get(r, "summary"), NULL,
+				     NULL, NULL, json_object_get(r, "id"), NULL,
+				     err)))
 			return rc;
 	}
 	return BATON_OK;
@@ -610,6 +647,9 @@ static enum baton_code fast_fill_process(struct store *st, const char *name,
 	if (b == SQLITE_OK && body)
 		b = sqlite3_bind_text(s, 3, body, -1, SQLITE_STATIC);
 	rc = fast_step_done(st, s, b, err);
+	if (!rc)
+		rc = fast_index(st, json_object_get(spec, "title"), NULL, NULL,
+				body, NULL, name, err);
 	free(body);
 	return rc;
 }
@@ -641,6 +681,10 @@ static enum baton_code fast_fill_rule(struct store *st, const char *name,
 			b = bind_field(s, 6 + j, spec, rest_f[j]);
 		rc = fast_step_done(st, s, b, err);
 	}
+	if (!rc)
+		rc = fast_index(st, json_object_get(spec, "title"), keywords,
+				json_object_get(spec, "description"), NULL,
+				json_object_get(spec, "topic"), NULL, err);
 	free(keywords);
 	return rc;
 }
@@ -657,10 +701,10 @@ static enum baton_code derive_rows(struct store *st, enum kind k,
 {
 	enum baton_code rc;
 
-	if (!fast_shape_ok(k, spec))
-		rc = run_list(st, derive_fill[k], name, text, err);
-	else
-		rc = fast_fill(st, k, name, spec, err);
+	/* the fast path adds the search entries as it writes the documents */
+	if (fast_shape_ok(k, spec))
+		return fast_fill(st, k, name, spec, err);
+	rc = run_list(st, derive_fill[k], name, text, err);
 	return rc ? rc : search_sync(st, k, name, 0, err);
 }
 
