@@ -499,6 +499,84 @@ static enum baton_code check_team_cycles(struct importer *im)
 
 typedef enum baton_code (*feed_fn)(struct importer *im, void *arg);
 
+/* Secondary indexes of the tables an import fills, dropped for the first
+ * import into an empty database and created again before the commit: one
+ * sorted build each instead of an insertion into a growing b-tree per row.
+ * Unique indexes are kept (they check while rows go in); so are primary
+ * keys, which the import itself reads. */
+struct deferred_index {
+	char **sql;
+	size_t n;
+};
+
+static enum baton_code defer_indexes(struct store *st, struct deferred_index *di,
+				     struct baton_error *err)
+{
+	static const char sql[] =
+		"SELECT name, sql FROM sqlite_schema WHERE type = 'index'"
+		" AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'"
+		" AND tbl_name IN ('person', 'absence', 'team', 'role', 'holder',"
+		" 'responsibility', 'responsibility_process', 'relationship',"
+		" 'journal', 'process', 'process_step', 'known_by', 'rule',"
+		" 'event', 'search_doc') ORDER BY rowid";
+	sqlite3_stmt *s = NULL;
+	struct strbuf drop = STRBUF_INIT;
+	enum baton_code rc;
+	int step;
+
+	if ((rc = store_prepare(st, sql, &s, err)))
+		return rc;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		char **p = realloc(di->sql, (di->n + 1) * sizeof(*p));
+
+		if (!p || !(p[di->n] = strdup((const char *)sqlite3_column_text(s, 1)))) {
+			if (p)
+				di->sql = p;
+			rc = baton_fail(err, BATON_NOMEM, "out of memory");
+			goto out;
+		}
+		di->sql = p;
+		di->n++;
+		strbuf_addf(&drop, "DROP INDEX \"%s\";", sqlite3_column_text(s, 0));
+	}
+	if (step != SQLITE_DONE) {
+		rc = store_fail(st, err, "cannot read");
+		goto out;
+	}
+	if (!strbuf_ok(&drop)) {
+		rc = baton_fail(err, BATON_NOMEM, "out of memory");
+		goto out;
+	}
+	rc = drop.len ? store_exec(st, drop.buf, err) : BATON_OK;
+out:
+	sqlite3_finalize(s);
+	strbuf_release(&drop);
+	return rc;
+}
+
+static enum baton_code restore_indexes(struct store *st,
+				       const struct deferred_index *di,
+				       struct baton_error *err)
+{
+	enum baton_code rc = BATON_OK;
+	size_t i;
+
+	for (i = 0; i < di->n && !rc; i++)
+		rc = store_exec(st, di->sql[i], err);
+	return rc;
+}
+
+static void deferred_release(struct deferred_index *di)
+{
+	size_t i;
+
+	for (i = 0; i < di->n; i++)
+		free(di->sql[i]);
+	free(di->sql);
+	di->sql = NULL;
+	di->n = 0;
+}
+
 /* The database holds no entity: the first import (see store_bulk_begin). */
 static int db_empty(struct store *st)
 {
@@ -520,17 +598,21 @@ static enum baton_code run_import(struct store *st, const struct import_opts *op
 	struct importer im;
 	enum baton_code rc;
 	size_t before = err ? err->nerrors : 0, i;
-	int bulk = 0;
+	struct deferred_index di = { NULL, 0 };
+	int bulk = 0, empty;
 
 	memset(&im, 0, sizeof(im));
 	im.st = st;
 	im.opts = opts;
 	im.res = res;
 	im.err = err;
-	if (!opts->dry_run && db_empty(st))
+	empty = !opts->dry_run && db_empty(st);
+	if (empty)
 		bulk = store_bulk_begin(st);
 	if ((rc = store_begin(st, err)))
 		goto out;
+	if (empty && (rc = defer_indexes(st, &di, err)))
+		goto fail;
 	if ((rc = feed(&im, arg)))
 		goto fail;
 	if (opts->prune && (!err || err->nerrors == before) && (rc = prune(&im)))
@@ -545,6 +627,8 @@ static enum baton_code run_import(struct store *st, const struct import_opts *op
 		store_rollback(st);
 		goto out;
 	}
+	if ((rc = restore_indexes(st, &di, err)))
+		goto fail;
 	rc = store_commit(st, err);
 	goto out;
 fail:
@@ -553,6 +637,7 @@ fail:
 		rc = BATON_INVALID;
 out:
 	store_bulk_end(st, bulk);
+	deferred_release(&di);
 	while (im.arena) {
 		struct arena_block *next = im.arena->next;
 

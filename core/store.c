@@ -57,6 +57,8 @@ static int journal_mode(struct store *st, const char *sql, const char *mode)
 
 int store_bulk_begin(struct store *st)
 {
+	sqlite3_stmt *s = NULL;
+
 	if (st->readonly || st->in_tx || !strcmp(st->path, ":memory:") ||
 	    !journal_mode(st, "PRAGMA journal_mode", "wal"))
 		return 0;
@@ -69,11 +71,24 @@ int store_bulk_begin(struct store *st)
 		return 0;
 	}
 	sqlite3_busy_timeout(st->db, 10000);
+	/* pages read through the memory map count as the process's memory:
+	 * the import re-reads what it wrote (and the index builds read every
+	 * table), which would add the whole file to its peak RSS */
+	st->bulk_mmap = -1;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA mmap_size", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		st->bulk_mmap = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (st->bulk_mmap > 0 &&
+	    sqlite3_exec(st->db, "PRAGMA mmap_size=0", NULL, NULL, NULL) != SQLITE_OK)
+		st->bulk_mmap = -1;
 	return 1;
 }
 
 void store_bulk_end(struct store *st, int switched)
 {
+	char sql[64];
+
 	if (!switched)
 		return;
 	/* if WAL cannot be set again now (a reader came), the file stays in
@@ -81,6 +96,10 @@ void store_bulk_end(struct store *st, int switched)
 	 * sets WAL */
 	journal_mode(st, "PRAGMA journal_mode=WAL", "wal");
 	sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+	if (st->bulk_mmap > 0) {
+		snprintf(sql, sizeof(sql), "PRAGMA mmap_size=%lld", st->bulk_mmap);
+		sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	}
 }
 
 enum baton_code store_prepare(struct store *st, const char *sql,

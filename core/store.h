@@ -28,6 +28,7 @@ struct store {
 	char now[32];       /* UTC timestamp YYYY-MM-DDTHH:MM:SSZ for events */
 	char today[11];     /* YYYY-MM-DD, the date decisions are made on */
 	int in_tx;
+	long long bulk_mmap; /* mmap_size to restore after store_bulk_end */
 	struct store_cached {
 		const char *sql;    /* static string: the cache key is its address */
 		sqlite3_stmt *stmt;
@@ -71,7 +72,9 @@ void store_read_end(struct store *st, int began);
  * written once (WAL writes them to the log, then copies them into the
  * file). A rollback journal is SQLite's other crash-safe mode: a crash or
  * power loss before the commit leaves a hot journal that the next opening
- * rolls back. Call outside a transaction; returns 1 when the mode was
+ * rolls back. Reads do not go through the memory map meanwhile (mapped
+ * pages would count in the import's peak memory). Call outside a
+ * transaction; returns 1 when the mode was
  * switched (0: the store is in memory, read-only, not in WAL, or another
  * connection has the file open; nothing changed). store_bulk_end() goes
  * back to WAL and synchronous=NORMAL; it is harmless when begin returned 0. */
