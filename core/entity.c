@@ -1050,11 +1050,16 @@ enum baton_code entity_put_known(struct store *st, enum kind k,
 				 const struct entity_change *how, int *changed,
 				 struct baton_error *err)
 {
+	/* `imported` is NULL when the spec is as imported (changed IS NULL,
+	 * see 007_imported.sql); a change made in baton keeps the imported
+	 * text: the column, or the spec it replaces */
 	static const char upsert[] =
 		"INSERT INTO entity (kind, name, spec, imported, changed)"
-		" VALUES (?1, ?2, ?3, ?4, ?5)"
+		" VALUES (?1, ?2, ?3, NULL, ?5)"
 		" ON CONFLICT (kind, name) DO UPDATE SET spec = excluded.spec,"
-		" imported = coalesce(excluded.imported, imported),"
+		" imported = CASE WHEN excluded.changed IS NULL THEN NULL"
+		"  WHEN changed IS NULL THEN coalesce(imported, spec)"
+		"  ELSE imported END,"
 		" changed = excluded.changed";
 	char *key = NULL;
 	const char *action;
@@ -1075,8 +1080,6 @@ enum baton_code entity_put_known(struct store *st, enum kind k,
 	sqlite3_bind_text(s, 1, kind_desc(k)->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, after, -1, SQLITE_STATIC);
-	if (from_files)
-		sqlite3_bind_text(s, 4, after, -1, SQLITE_STATIC);
 	if (!from_files)
 		sqlite3_bind_text(s, 5, how->changed, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE) {
@@ -1172,7 +1175,7 @@ enum baton_code entity_mark_imported(struct store *st, enum kind k,
 				     const char *name, struct baton_error *err)
 {
 	static const char sql[] =
-		"UPDATE entity SET imported = spec, changed = NULL"
+		"UPDATE entity SET imported = NULL, changed = NULL"
 		" WHERE kind = ?1 AND name = ?2 AND changed IS NOT NULL";
 	sqlite3_stmt *s = store_cached(st, sql, err);
 	int rc;

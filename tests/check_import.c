@@ -380,6 +380,102 @@ static void change_in_baton(struct store *st)
 	baton_error_release(&err);
 }
 
+/* The text last imported, coalesce(imported, spec) while no drift note
+ * (007_imported.sql): NULL after an import, the imported spec after
+ * changes in baton (kept over a second change), NULL again after --force;
+ * NULL with a note for an entity created in baton. */
+static char *text_of(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	char *v = NULL;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(st->db, sql, -1, &s, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	if (sqlite3_column_type(s, 0) != SQLITE_NULL)
+		v = strdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return v;
+}
+
+START_TEST(test_imported_column)
+{
+	static const char q[] = "SELECT imported FROM entity WHERE name = 'clerk'";
+	struct baton_error err = BATON_ERROR_INIT;
+	struct store *st = mem_store();
+	struct import_opts force = { .force = 1 };
+	json_t *spec;
+	char *v1, *x;
+
+	free(import_ok(st, drift_v1, plain));
+	ck_assert_int_eq(count(st, "SELECT count(*) FROM entity WHERE imported IS NOT NULL"), 0);
+	v1 = text_of(st, "SELECT spec FROM entity WHERE name = 'clerk'");
+	ck_assert_ptr_nonnull(v1);
+	change_in_baton(st);
+	x = text_of(st, q);
+	ck_assert_ptr_nonnull(x);
+	ck_assert_str_eq(x, v1);
+	free(x);
+	/* a second change in baton keeps the imported text */
+	spec = json_pack("{s:s}", "title", "Clerk II");
+	ck_assert_int_eq(store_begin(st, &err), BATON_OK);
+	ck_assert_int_eq(entity_put(st, KIND_ROLE, "clerk", spec,
+		&(struct entity_change){ .action = "edit", .changed = "edited" },
+		NULL, &err), BATON_OK);
+	ck_assert_int_eq(entity_put(st, KIND_ROLE, "new-in-baton", spec,
+		&(struct entity_change){ .action = "create", .changed = "created in baton" },
+		NULL, &err), BATON_OK);
+	ck_assert_int_eq(store_commit(st, &err), BATON_OK);
+	json_decref(spec);
+	x = text_of(st, q);
+	ck_assert_str_eq(x, v1);
+	free(x);
+	ck_assert_ptr_null(text_of(st, "SELECT imported FROM entity WHERE name = 'new-in-baton'"));
+	free(import_ok(st, drift_v1, force));
+	ck_assert_ptr_null(text_of(st, q));
+	ck_assert_ptr_null(text_of(st, "SELECT changed FROM entity WHERE name = 'clerk'"));
+	x = text_of(st, "SELECT spec FROM entity WHERE name = 'clerk'");
+	ck_assert_str_eq(x, v1);
+	free(x);
+	free(v1);
+	store_free(st);
+	baton_error_release(&err);
+}
+END_TEST
+
+/* 007_imported.sql turns rows of the old form (imported = spec while no
+ * drift note) into the new one and leaves changed entities alone. */
+START_TEST(test_imported_migration)
+{
+	struct store *st = mem_store();
+	struct strbuf sql = STRBUF_INIT;
+	char buf[4096];
+	size_t n;
+	FILE *f;
+	char *v1, *x;
+
+	free(import_ok(st, drift_v1, plain));
+	v1 = text_of(st, "SELECT spec FROM entity WHERE name = 'clerk'");
+	change_in_baton(st);
+	/* the old form: a copy of the spec in every imported row */
+	ck_assert_int_eq(sqlite3_exec(st->db, "UPDATE entity SET imported = spec"
+				      " WHERE changed IS NULL", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(count(st, "SELECT count(*) FROM entity WHERE imported IS NULL"), 0);
+	ck_assert_ptr_nonnull(f = fopen("schemas/007_imported.sql", "r"));
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		strbuf_add(&sql, buf, n);
+	fclose(f);
+	ck_assert_int_eq(sqlite3_exec(st->db, sql.buf, NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(count(st, "SELECT count(*) FROM entity WHERE imported IS NULL"),
+			 count(st, "SELECT count(*) FROM entity") - 1);
+	x = text_of(st, "SELECT imported FROM entity WHERE name = 'clerk'");
+	ck_assert_str_eq(x, v1);
+	free(x);
+	free(v1);
+	strbuf_release(&sql);
+	store_free(st);
+}
+END_TEST
+
 /* Re-importing the stale files is a conflict naming the entity and the
  * change; nothing is written. */
 START_TEST(test_drift_conflict)
@@ -456,7 +552,10 @@ START_TEST(test_drift_cleared_by_current)
 	ck_assert_int_eq(EVENTS(st), evs);
 	ck_assert_int_eq(entity_drift(st, KIND_ROLE, "clerk", &note, &err), BATON_OK);
 	ck_assert_ptr_null(note);
-	ck_assert_int_eq(count(st, "SELECT imported = spec FROM entity WHERE name = 'clerk'"), 1);
+	/* as imported again: no drift note, and `imported` NULL (the spec,
+	 * see 007_imported.sql) */
+	ck_assert_int_eq(count(st, "SELECT imported IS NULL AND changed IS NULL"
+				   " FROM entity WHERE name = 'clerk'"), 1);
 	/* and later edits of the files apply normally */
 	plan = import_ok(st, drift_v1, plain);
 	ck_assert_str_eq(plan, "~ role/clerk: holders\n");
@@ -701,6 +800,8 @@ Suite *suite_import(void)
 	tcase_add_test(tc, test_duplicate_entity);
 	tcase_add_test(tc, test_prune);
 	tcase_add_test(tc, test_dry_run);
+	tcase_add_test(tc, test_imported_column);
+	tcase_add_test(tc, test_imported_migration);
 	tcase_add_test(tc, test_drift_conflict);
 	tcase_add_test(tc, test_drift_force);
 	tcase_add_test(tc, test_drift_cleared_by_current);
