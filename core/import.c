@@ -41,6 +41,7 @@ struct importer {
 	unsigned *slots;        /* open addressing: 1 + index into decl, 0 free */
 	size_t nslots;          /* a power of two, at least twice ndecl */
 	struct arena_block *arena;
+	int empty;              /* the database held no entity at the start */
 	char **files;
 	size_t nfiles, afiles;
 	struct saved_ref *refs;
@@ -255,7 +256,10 @@ static enum baton_code on_decl(const struct load_decl *d, void *data)
 		goto out;
 	if ((rc = keep_refs(im, d, file)) || d->invalid)
 		goto out;
-	if ((rc = entity_state(im->st, d->kind, d->name, &before, &note, im->err)))
+	/* in a database that held no entity, one not declared before in this
+	 * run does not exist */
+	if (!im->empty &&
+	    (rc = entity_state(im->st, d->kind, d->name, &before, &note, im->err)))
 		goto out;
 	if (!(after = spec_canonical(d->spec))) {
 		rc = baton_fail(im->err, BATON_NOMEM, "out of memory");
@@ -287,7 +291,11 @@ static enum baton_code on_decl(const struct load_decl *d, void *data)
 		strbuf_addch(&im->res->plan, '\n');
 		im->res->updated++;
 	} else {
-		strbuf_addf(&im->res->plan, "+ %s/%s\n", kd->name, d->name);
+		strbuf_add(&im->res->plan, "+ ", 2);
+		strbuf_addstr(&im->res->plan, kd->name);
+		strbuf_addch(&im->res->plan, '/');
+		strbuf_addstr(&im->res->plan, d->name);
+		strbuf_addch(&im->res->plan, '\n');
 		im->res->created++;
 	}
 	rc = entity_put_known(im->st, d->kind, d->name, d->spec, after, before,
@@ -599,19 +607,22 @@ static enum baton_code run_import(struct store *st, const struct import_opts *op
 	enum baton_code rc;
 	size_t before = err ? err->nerrors : 0, i;
 	struct deferred_index di = { NULL, 0 };
-	int bulk = 0, empty;
+	int bulk = 0;
 
 	memset(&im, 0, sizeof(im));
 	im.st = st;
 	im.opts = opts;
 	im.res = res;
 	im.err = err;
-	empty = !opts->dry_run && db_empty(st);
-	if (empty)
+	/* the journal mode can only change outside a transaction: decided on
+	 * a first look, and safe either way */
+	if (!opts->dry_run && db_empty(st))
 		bulk = store_bulk_begin(st);
 	if ((rc = store_begin(st, err)))
 		goto out;
-	if (empty && (rc = defer_indexes(st, &di, err)))
+	/* what the import relies on is read inside its transaction */
+	im.empty = db_empty(st);
+	if (im.empty && !opts->dry_run && (rc = defer_indexes(st, &di, err)))
 		goto fail;
 	if ((rc = feed(&im, arg)))
 		goto fail;
