@@ -1061,6 +1061,10 @@ enum baton_code entity_put_known(struct store *st, enum kind k,
 		"  WHEN changed IS NULL THEN coalesce(imported, spec)"
 		"  ELSE imported END,"
 		" changed = excluded.changed";
+	/* a new entity (no stored text): no conflict to look for */
+	static const char insert[] =
+		"INSERT INTO entity (kind, name, spec, imported, changed)"
+		" VALUES (?1, ?2, ?3, NULL, ?5)";
 	char *key = NULL;
 	const char *action;
 	sqlite3_stmt *s;
@@ -1073,7 +1077,7 @@ enum baton_code entity_put_known(struct store *st, enum kind k,
 		return BATON_OK;
 	if (!(key = entity_key(k, name)))
 		return baton_fail(err, BATON_NOMEM, "out of memory");
-	if (!(s = store_cached(st, upsert, err))) {
+	if (!(s = store_cached(st, before ? upsert : insert, err))) {
 		rc = err ? err->code : BATON_DB;
 		goto out;
 	}
