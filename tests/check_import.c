@@ -452,6 +452,7 @@ START_TEST(test_imported_migration)
 	size_t n;
 	FILE *f;
 	char *v1, *x;
+	long long evs, last;
 
 	free(import_ok(st, drift_v1, plain));
 	v1 = text_of(st, "SELECT spec FROM entity WHERE name = 'clerk'");
@@ -464,7 +465,18 @@ START_TEST(test_imported_migration)
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
 		strbuf_add(&sql, buf, n);
 	fclose(f);
+	evs = EVENTS(st);
+	last = count(st, "SELECT max(id) FROM event");
 	ck_assert_int_eq(sqlite3_exec(st->db, sql.buf, NULL, NULL, NULL), SQLITE_OK);
+	/* the log is kept, ids and all, and is still append-only */
+	ck_assert_int_eq(EVENTS(st), evs);
+	ck_assert_int_eq(count(st, "SELECT max(id) FROM event"), last);
+	ck_assert_int_ne(sqlite3_exec(st->db, "UPDATE event SET actor = 'x'", NULL, NULL, NULL),
+			 SQLITE_OK);
+	ck_assert_int_ne(sqlite3_exec(st->db, "DELETE FROM event", NULL, NULL, NULL),
+			 SQLITE_OK);
+	ck_assert_int_eq(count(st, "SELECT count(*) FROM sqlite_schema"
+				   " WHERE name = 'event_entity' AND tbl_name = 'event'"), 1);
 	ck_assert_int_eq(count(st, "SELECT count(*) FROM entity WHERE imported IS NULL"),
 			 count(st, "SELECT count(*) FROM entity") - 1);
 	x = text_of(st, "SELECT imported FROM entity WHERE name = 'clerk'");
