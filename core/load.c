@@ -393,6 +393,7 @@ static json_t *conv_object(struct loader *L, yaml_node_t *n,
 	yaml_node_pair_t *p;
 	const struct field *f;
 	unsigned long long given = 0; /* fields written (a bad value counts) */
+	unsigned long long stored = 0; /* fields in obj (of the first 64) */
 
 	if (n->type != YAML_MAPPING_NODE) {
 		fail(L, n, "'%s' must be a mapping, not %s", what, node_kind_name(n));
@@ -424,7 +425,10 @@ static json_t *conv_object(struct loader *L, yaml_node_t *n,
 				fail(L, k, "unknown field '%s' in '%s'", scalar(k), what);
 			continue;
 		}
-		if (json_object_get(obj, f->key)) {
+		/* a field is in obj when its bit is set (tables have fewer than
+		 * 64 fields; past that, ask the object) */
+		if ((f - fields < 64 ? (stored >> (f - fields)) & 1
+				     : json_object_get(obj, f->key) != NULL)) {
 			fail(L, k, "duplicate field '%s' in '%s'", f->key, what);
 			continue;
 		}
@@ -434,9 +438,13 @@ static json_t *conv_object(struct loader *L, yaml_node_t *n,
 		jv = conv_value(L, v, f);
 		if (jv && json_object_set_new(obj, f->key, jv))
 			L->oom = 1;
+		else if (jv && f - fields < 64)
+			stored |= 1ULL << (f - fields);
 	}
 	for (f = fields; f->key; f++) {
-		if (json_object_get(obj, f->key) || (given & (1ULL << ((f - fields) & 63))))
+		if ((f - fields < 64 ? (stored >> (f - fields)) & 1
+				     : json_object_get(obj, f->key) != NULL) ||
+		    (given & (1ULL << ((f - fields) & 63))))
 			continue;
 		if (f->flags & F_REQUIRED)
 			fail(L, n, "missing required field '%s' in '%s'", f->key, what);
