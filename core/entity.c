@@ -781,12 +781,24 @@ static int canon_key_cmp(const struct canon_key *a, const struct canon_key *b)
 	return a->len < b->len ? -1 : a->len > b->len;
 }
 
+/* One byte, without a call when it fits (strbuf_addch's invariant kept). */
+static inline void canon_ch(struct strbuf *sb, char c)
+{
+	if (sb->len + 1 >= sb->alloc) {
+		strbuf_addch(sb, c);
+		return;
+	}
+	sb->buf[sb->len++] = c;
+	sb->buf[sb->len] = '\0';
+}
+
 static void canon_string(struct strbuf *sb, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t i, run = 0;
 
-	strbuf_addch(sb, '"');
+	strbuf_grow(sb, len + 2);
+	canon_ch(sb, '"');
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		char esc[7];
@@ -815,7 +827,7 @@ static void canon_string(struct strbuf *sb, const char *s, size_t len)
 		strbuf_add(sb, esc, n);
 	}
 	strbuf_add(sb, s + run, len - run);
-	strbuf_addch(sb, '"');
+	canon_ch(sb, '"');
 }
 
 /* Append v; 0 when v holds a real (or is nested too deep): leave it to
@@ -857,28 +869,28 @@ static int canon_add(struct strbuf *sb, const json_t *v, int depth)
 				keys[j] = keys[j - 1];
 			keys[j] = t;
 		}
-		strbuf_addch(sb, '{');
+		canon_ch(sb, '{');
 		for (i = 0; i < n && ok; i++) {
 			if (i)
-				strbuf_addch(sb, ',');
+				canon_ch(sb, ',');
 			canon_string(sb, keys[i].key, keys[i].len);
-			strbuf_addch(sb, ':');
+			canon_ch(sb, ':');
 			ok = canon_add(sb, keys[i].value, depth + 1);
 		}
-		strbuf_addch(sb, '}');
+		canon_ch(sb, '}');
 		if (keys != stack)
 			free(keys);
 		return ok;
 	}
 	case JSON_ARRAY:
-		strbuf_addch(sb, '[');
+		canon_ch(sb, '[');
 		json_array_foreach(v, i, e) {
 			if (i)
-				strbuf_addch(sb, ',');
+				canon_ch(sb, ',');
 			if (!canon_add(sb, e, depth + 1))
 				return 0;
 		}
-		strbuf_addch(sb, ']');
+		canon_ch(sb, ']');
 		return 1;
 	case JSON_STRING:
 		canon_string(sb, json_string_value(v), json_string_length(v));
