@@ -12,6 +12,7 @@
 #include "strbuf.h"
 
 #include <dirent.h>
+#include <sodium.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -696,6 +697,7 @@ enum baton_code load_buffer(const char *label, const char *buf, size_t len,
 
 /* Read a whole CSV file (bounded) and load its people. */
 static enum baton_code load_csv_file(const char *path, load_fn fn, void *data,
+				     crypto_generichash_state *h,
 				     struct baton_error *err)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -722,6 +724,16 @@ static enum baton_code load_csv_file(const char *path, load_fn fn, void *data,
 		rc = baton_fail(err, BATON_NOMEM, "out of memory");
 		goto out;
 	}
+	if (h) {
+		unsigned long long total = sb.len;
+
+		crypto_generichash_update(h, (const unsigned char *)path,
+					  strlen(path) + 1);
+		crypto_generichash_update(h, (const unsigned char *)sb.buf,
+					  sb.len);
+		crypto_generichash_update(h, (const unsigned char *)&total,
+					  sizeof(total));
+	}
 	rc = csv_load_people(path, sb.buf, sb.len, fn, data, err);
 out:
 	fclose(f);
@@ -736,11 +748,35 @@ static int has_csv_ext(const char *name)
 	return n > 4 && !strcasecmp(name + n - 4, ".csv");
 }
 
+/* libyaml's input: the file, each byte also fed to the digest (see
+ * load_digest), so that the digest is of exactly the bytes parsed. */
+struct hashed_input {
+	FILE *f;
+	crypto_generichash_state *h;
+	unsigned long long total;
+};
+
+static int read_hashed(void *data, unsigned char *buffer, size_t size,
+		       size_t *size_read)
+{
+	struct hashed_input *in = data;
+
+	*size_read = fread(buffer, 1, size, in->f);
+	if (*size_read) {
+		crypto_generichash_update(in->h, buffer, *size_read);
+		in->total += *size_read;
+	}
+	return !ferror(in->f);
+}
+
 static enum baton_code load_file(const char *path, struct backstage *bs,
-				 load_fn fn, void *data, struct baton_error *err)
+				 load_fn fn, void *data,
+				 crypto_generichash_state *h,
+				 struct baton_error *err)
 {
 	struct loader L;
 	yaml_parser_t parser;
+	struct hashed_input in;
 	enum baton_code rc;
 	FILE *f = fopen(path, "rb");
 
@@ -755,10 +791,22 @@ static enum baton_code load_file(const char *path, struct backstage *bs,
 		fclose(f);
 		return baton_fail(err, BATON_NOMEM, "out of memory");
 	}
-	yaml_parser_set_input_file(&parser, f);
+	if (h) {
+		in.f = f;
+		in.h = h;
+		in.total = 0;
+		crypto_generichash_update(h, (const unsigned char *)path,
+					  strlen(path) + 1);
+		yaml_parser_set_input(&parser, read_hashed, &in);
+	} else {
+		yaml_parser_set_input_file(&parser, f);
+	}
 	rc = load_parser(&L, &parser, fn, data);
 	if (!rc && ferror(f))
 		rc = baton_fail(err, BATON_IO, "cannot read '%s'", path);
+	if (h)
+		crypto_generichash_update(h, (const unsigned char *)&in.total,
+					  sizeof(in.total));
 	yaml_parser_delete(&parser);
 	fclose(f);
 	clear_refs(&L);
@@ -836,6 +884,62 @@ static int cmp_path(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Feed one file's name, size and bytes to the digest. */
+static enum baton_code digest_file(const char *path,
+				   crypto_generichash_state *h,
+				   struct baton_error *err)
+{
+	unsigned char chunk[65536];
+	unsigned long long total = 0;
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return baton_fail(err, BATON_IO, "cannot open '%s': %s", path,
+				  strerror(errno));
+	crypto_generichash_update(h, (const unsigned char *)path,
+				  strlen(path) + 1);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		crypto_generichash_update(h, chunk, n);
+		total += n;
+	}
+	if (ferror(f)) {
+		fclose(f);
+		return baton_fail(err, BATON_IO, "cannot read '%s'", path);
+	}
+	fclose(f);
+	/* the size after the bytes: "ab" + "c" never reads as "a" + "bc" */
+	crypto_generichash_update(h, (const unsigned char *)&total,
+				  sizeof(total));
+	return BATON_OK;
+}
+
+enum baton_code load_digest(const char *path, enum load_format format,
+			    void *blake2b_state, struct baton_error *err)
+{
+	crypto_generichash_state *h = blake2b_state;
+	struct pathlist pl = { NULL, 0, 0 };
+	struct stat st;
+	enum baton_code rc;
+	size_t i;
+
+	if (stat(path, &st) != 0)
+		return baton_fail(err, BATON_IO, "cannot open '%s': %s", path,
+				  strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return digest_file(path, h, err);
+	(void)format; /* a directory is walked alike in every format */
+	rc = collect(path, &pl, 0, err);
+	if (!rc)
+		qsort(pl.v, pl.n, sizeof(*pl.v), cmp_path);
+	for (i = 0; !rc && i < pl.n; i++)
+		rc = digest_file(pl.v[i], h, err);
+	for (i = 0; i < pl.n; i++)
+		free(pl.v[i]);
+	free(pl.v);
+	return rc;
+}
+
 enum baton_code load_path(const char *path, load_fn fn, void *data,
 			  struct baton_error *err)
 {
@@ -845,6 +949,14 @@ enum baton_code load_path(const char *path, load_fn fn, void *data,
 enum baton_code load_path_as(const char *path, enum load_format format,
 			     load_fn fn, void *data, struct baton_error *err)
 {
+	return load_path_hashed(path, format, fn, data, NULL, err);
+}
+
+enum baton_code load_path_hashed(const char *path, enum load_format format,
+				 load_fn fn, void *data, void *blake2b_state,
+				 struct baton_error *err)
+{
+	crypto_generichash_state *h = blake2b_state;
 	struct stat st;
 	struct pathlist pl = { NULL, 0, 0 };
 	struct backstage *bs;
@@ -856,18 +968,18 @@ enum baton_code load_path_as(const char *path, enum load_format format,
 				  strerror(errno));
 	if (!S_ISDIR(st.st_mode) &&
 	    (format == LOAD_CSV || (format == LOAD_AUTO && has_csv_ext(path))))
-		return load_csv_file(path, fn, data, err);
+		return load_csv_file(path, fn, data, h, err);
 	if (!(bs = backstage_new()))
 		return baton_fail(err, BATON_NOMEM, "out of memory");
 	if (!S_ISDIR(st.st_mode)) {
-		rc = load_file(path, bs, fn, data, err);
+		rc = load_file(path, bs, fn, data, h, err);
 		goto out;
 	}
 	rc = collect(path, &pl, 0, err);
 	if (!rc)
 		qsort(pl.v, pl.n, sizeof(*pl.v), cmp_path);
 	for (i = 0; !rc && i < pl.n; i++)
-		rc = load_file(pl.v[i], bs, fn, data, err);
+		rc = load_file(pl.v[i], bs, fn, data, h, err);
 	for (i = 0; i < pl.n; i++)
 		free(pl.v[i]);
 	free(pl.v);

@@ -65,6 +65,22 @@ enum baton_code load_path(const char *path, load_fn fn, void *data,
  * agreement, skipped-kind summaries) run once at the end of each call. */
 enum baton_code load_path_as(const char *path, enum load_format format,
 			     load_fn fn, void *data, struct baton_error *err);
+/* load_path_as(), feeding every byte it reads to the BLAKE2b state the
+ * caller initialised (libsodium's crypto_generichash_state, opaque here),
+ * file by file: name, bytes, size; the same scheme as load_digest(). */
+enum baton_code load_path_hashed(const char *path, enum load_format format,
+				 load_fn fn, void *data, void *blake2b_state,
+				 struct baton_error *err);
+
+/* A digest of what load_path_as() would read for path and format: every
+ * file it would open (for a directory the same walk: *.yaml and *.yml in
+ * sorted order, hidden entries skipped), by name, size and content, fed to
+ * the BLAKE2b state (libsodium's crypto_generichash, opaque here) that the
+ * caller initialised. Equal digests mean the loads would see the same
+ * bytes. BATON_IO when a path or file cannot be read. */
+enum baton_code load_digest(const char *path, enum load_format format,
+			    void *blake2b_state, struct baton_error *err);
+
 /* The same for a buffer already in memory; `label` names it in messages. */
 enum baton_code load_buffer(const char *label, const char *buf, size_t len,
 			    load_fn fn, void *data, struct baton_error *err);
