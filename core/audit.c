@@ -27,16 +27,14 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define DEFAULT_MAX_ROLES 4
 
-/* ?1 = the audit date, ?2 = JSON array of people treated as left.
- * act: active people; cur: holder rows of active people current on ?1. */
+/* act: active people, not gone; cur: their holder rows current on the
+ * audit date. Both are computed once per run into TEMP tables
+ * (scope_open below) instead of being materialised again, with an
+ * automatic index, by every query; ACT_CTE names them as the queries
+ * always did. */
 #define ACT_CTE \
-	"WITH act AS (SELECT name, status, team FROM person" \
-	"  WHERE status IN ('active', 'leaving')" \
-	"  AND name NOT IN (SELECT value FROM json_each(?2)))," \
-	" cur AS (SELECT h.role, h.person, h.kind FROM holder h" \
-	"  JOIN act ON act.name = h.person" \
-	"  WHERE (h.until IS NULL OR h.until >= ?1)" \
-	"  AND (h.since IS NULL OR h.since <= ?1)) "
+	"WITH act AS NOT MATERIALIZED (SELECT name, status, team FROM temp.audit_act)," \
+	" cur AS NOT MATERIALIZED (SELECT role, person, kind FROM temp.audit_cur) "
 
 /* The team a rule belongs to: its handler role's, or its handler person's. */
 #define RULE_TEAM \
@@ -91,7 +89,11 @@ struct ctx {
 	struct finding *f;
 	size_t n, alloc;
 	struct baton_error *err;
+	int scope;                  /* the TEMP tables exist */
+	int own_tx;                 /* scope_open began the transaction */
 };
+
+static void scope_close(struct ctx *c);
 
 static char *xstrdup(const char *s)
 {
@@ -102,6 +104,8 @@ static void ctx_release(struct ctx *c)
 {
 	size_t i;
 
+	if (c->st)
+		scope_close(c);
 	for (i = 0; i < c->n; i++) {
 		free(c->f[i].entity);
 		free(c->f[i].team);
@@ -198,6 +202,68 @@ static enum baton_code done(struct ctx *c, sqlite3_stmt *s, int rc,
 		brc = store_fail(c->st, c->err, "cannot run the audit");
 	sqlite3_reset(s);
 	return brc;
+}
+
+/* Open a run's scope: one read transaction when the caller holds none
+ * (one snapshot, one WAL read lock) and the TEMP tables audit_act and
+ * audit_cur that ACT_CTE reads (see there). Pair with scope_close. */
+static enum baton_code scope_open(struct ctx *c)
+{
+	static const char act_sql[] =
+		"CREATE TEMP TABLE audit_act AS SELECT name, status, team FROM person"
+		" WHERE status IN ('active', 'leaving')"
+		" AND name NOT IN (SELECT value FROM json_each(?2))";
+	static const char cur_sql[] =
+		"CREATE TEMP TABLE audit_cur AS SELECT h.role, h.person, h.kind"
+		" FROM holder h JOIN temp.audit_act act ON act.name = h.person"
+		" WHERE (h.until IS NULL OR h.until >= ?1)"
+		" AND (h.since IS NULL OR h.since <= ?1)";
+	const char *const sqls[] = { act_sql, cur_sql };
+	sqlite3_stmt *s = NULL;
+	enum baton_code brc;
+	size_t i;
+
+	if (!c->own_tx && sqlite3_get_autocommit(c->st->db)) {
+		if ((brc = store_exec(c->st, "BEGIN", c->err)))
+			return brc;
+		c->own_tx = 1;
+	}
+	c->scope = 1;
+	if ((brc = store_exec(c->st, "DROP TABLE IF EXISTS temp.audit_cur;"
+			      " DROP TABLE IF EXISTS temp.audit_act", c->err)))
+		return brc;
+	for (i = 0; i < ARRAY_SIZE(sqls); i++) {
+		if ((brc = store_prepare(c->st, sqls[i], &s, c->err)))
+			return brc;
+		if ((sqlite3_bind_parameter_count(s) >= 1 &&
+		     sqlite3_bind_text(s, 1, c->date, -1, SQLITE_STATIC)) ||
+		    (sqlite3_bind_parameter_count(s) >= 2 &&
+		     sqlite3_bind_text(s, 2, c->gone, -1, SQLITE_STATIC)) ||
+		    sqlite3_step(s) != SQLITE_DONE) {
+			brc = store_fail(c->st, c->err, "cannot prepare the audit of");
+			sqlite3_finalize(s);
+			return brc;
+		}
+		sqlite3_finalize(s);
+	}
+	return store_exec(c->st,
+			  "CREATE UNIQUE INDEX temp.audit_act_name ON audit_act(name);"
+			  " CREATE INDEX temp.audit_cur_role ON audit_cur(role, person);"
+			  " CREATE INDEX temp.audit_cur_person ON audit_cur(person, role)",
+			  c->err);
+}
+
+/* Drop the TEMP tables and end the transaction scope_open began. Safe to
+ * call when nothing is open; failures here change no result. */
+static void scope_close(struct ctx *c)
+{
+	if (c->scope)
+		sqlite3_exec(c->st->db, "DROP TABLE IF EXISTS temp.audit_cur;"
+			     " DROP TABLE IF EXISTS temp.audit_act", NULL, NULL, NULL);
+	c->scope = 0;
+	if (c->own_tx && sqlite3_exec(c->st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		sqlite3_exec(c->st->db, "ROLLBACK", NULL, NULL, NULL);
+	c->own_tx = 0;
 }
 
 static const char *plural(int n, const char *one, const char *many)
@@ -1938,6 +2004,8 @@ enum baton_code audit_run(struct store *st, const struct audit_opts *opts,
 				 opts->check);
 		goto out;
 	}
+	if ((brc = scope_open(&c)))
+		goto out;
 	if (opts->team && (brc = team_set(&c, opts->team, &teams)))
 		goto out;
 	for (i = 0; !brc && i < ARRAY_SIZE(checks); i++)
@@ -1968,7 +2036,7 @@ enum baton_code busfactor_run(struct store *st,
 	if (!opts)
 		opts = &none;
 	if ((brc = ctx_init(&c, st, opts->date, opts->gone, opts->ngone, 0, err)) ||
-	    (brc = bf_load(&c, &b)))
+	    (brc = scope_open(&c)) || (brc = bf_load(&c, &b)))
 		goto out;
 	if (opts->team && (t = index_get(b.tindex, opts->team)) < 0) {
 		brc = baton_fail(err, BATON_NOTFOUND, "no such team '%s'", opts->team);
@@ -1999,11 +2067,13 @@ static enum baton_code routes_compute(struct ctx *c, json_t **out)
 	*out = NULL;
 	if (!res)
 		return nomem(c->err);
-	if ((brc = roles_load(c, &r))) {
+	if ((brc = scope_open(c)) || (brc = roles_load(c, &r))) {
+		scope_close(c);
 		json_decref(res);
 		return brc;
 	}
 	if ((brc = rules_load(c, &rs))) {
+		scope_close(c);
 		roles_release(&r);
 		json_decref(res);
 		return brc;
@@ -2058,6 +2128,7 @@ static enum baton_code routes_compute(struct ctx *c, json_t **out)
 			brc = nomem(c->err);
 	}
 out:
+	scope_close(c);
 	free(seen);
 	strbuf_release(&sb);
 	roles_release(&r);
