@@ -1418,22 +1418,62 @@ static int ivec_push(struct ivec *a, int x)
 	return 0;
 }
 
+static int int_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Keep each (row, value) pair of pr/pp once (the UNION of the streams);
+ * pairs come out grouped by row. Returns -1 when out of memory. */
+static int bf_pairs(size_t nrows, struct ivec *pr, struct ivec *pp)
+{
+	int *off = NULL, *flat = NULL;
+	size_t r, n = 0;
+	int k, from;
+
+	if (csr_build(nrows, pr->v, pp->v, pr->n, &off, &flat))
+		return -1;
+	pr->n = pp->n = 0;
+	for (r = 0; r < nrows; r++) {
+		from = off[r];
+		qsort(flat + from, (size_t)(off[r + 1] - from), sizeof(int), int_cmp);
+		for (k = from; k < off[r + 1]; k++) {
+			if (k > from && flat[k] == flat[k - 1])
+				continue;
+			pr->v[n] = (int)r;
+			pp->v[n++] = flat[k];
+		}
+	}
+	pr->n = pp->n = n;
+	free(off);
+	free(flat);
+	return 0;
+}
+
 static enum baton_code bf_load(struct ctx *c, struct bf *b)
 {
 	static const char team_sql[] = "SELECT name, parent FROM team ORDER BY name";
 	static const char resp_sql[] =
-		"SELECT ro.team FROM responsibility r LEFT JOIN role ro ON ro.name = r.role"
-		" ORDER BY r.role, r.id";
-	/* Each (responsibility, person) once: holders of its role and people
-	 * who know one of its processes, active and current on ?1. */
-	static const char pair_sql[] = ACT_CTE
-		", rs AS (SELECT role, id, row_number() OVER (ORDER BY role, id) - 1 AS i"
-		"  FROM responsibility)"
-		" SELECT rs.i, cur.person FROM rs JOIN cur ON cur.role = rs.role"
-		" UNION SELECT rs.i, k.person FROM rs JOIN responsibility_process rp"
-		"  ON rp.role = rs.role AND rp.resp = rs.id"
-		"  JOIN known_by k ON k.process = rp.process"
-		"  JOIN act ON act.name = k.person";
+		"SELECT r.role, r.id, ro.team FROM responsibility r"
+		" LEFT JOIN role ro ON ro.name = r.role ORDER BY r.role, r.id";
+	/* The (responsibility, person) pairs: holders of its role and people
+	 * who know one of its processes, active and current on ?1, each
+	 * stream in the order of resp_sql so that a merge numbers them;
+	 * duplicates are removed in memory (bf_pairs). */
+	static const char hold_sql[] = ACT_CTE
+		"SELECT r.role, r.id, cur.person FROM responsibility r"
+		" JOIN cur ON cur.role = r.role ORDER BY r.role, r.id";
+	static const char know_sql[] = ACT_CTE
+		"SELECT r.role, r.id, k.person FROM responsibility r"
+		" JOIN responsibility_process rp ON rp.role = r.role AND rp.resp = r.id"
+		" JOIN known_by k ON k.process = rp.process"
+		" JOIN act ON act.name = k.person ORDER BY r.role, r.id";
+	const char *const pair_sqls[] = { hold_sql, know_sql };
+	struct strbuf keys = STRBUF_INIT;
+	struct ivec koff = { NULL, 0, 0 };
+	size_t q;
 	struct ivec parents = { NULL, 0, 0 }, rt = { NULL, 0, 0 };
 	struct ivec pr = { NULL, 0, 0 }, pp = { NULL, 0, 0 };
 	struct ivec tc = { NULL, 0, 0 }, tp = { NULL, 0, 0 };
@@ -1507,8 +1547,15 @@ static enum baton_code bf_load(struct ctx *c, struct bf *b)
 		goto out;
 	}
 	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int t = index_get(b->tindex, col(s, 0));
+		int t = index_get(b->tindex, col(s, 2));
 
+		/* "role\0id\0" of each responsibility, for the merge */
+		if (ivec_push(&koff, (int)keys.len))
+			brc = nomem(c->err);
+		strbuf_add(&keys, col(s, 0) ? col(s, 0) : "", strlen(col(s, 0) ? col(s, 0) : "") + 1);
+		strbuf_add(&keys, col(s, 1) ? col(s, 1) : "", strlen(col(s, 1) ? col(s, 1) : "") + 1);
+		if (!strbuf_ok(&keys))
+			brc = nomem(c->err);
 		if (ivec_push(&rt, t) || (t >= 0 && (ivec_push(&parents, t) ||
 						     ivec_push(&pr, (int)rt.n - 1))))
 			brc = nomem(c->err);
@@ -1522,45 +1569,66 @@ static enum baton_code bf_load(struct ctx *c, struct bf *b)
 		brc = nomem(c->err);
 		goto out;
 	}
-	/* Coverage pairs. */
+	/* Coverage pairs, merged against the responsibilities' order. */
 	pr.n = pp.n = 0;
-	if (!(s = prep(c, pair_sql))) {
-		brc = c->err->code;
-		goto out;
-	}
-	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int r = sqlite3_column_int(s, 0), p = index_get(b->pindex, col(s, 1));
+	for (q = 0; !brc && q < ARRAY_SIZE(pair_sqls); q++) {
+		size_t r = 0;
 
-		if (r < 0 || (size_t)r >= b->nresp)
-			continue; /* cannot happen: same snapshot */
-		if (p < 0) {
-			if (b->nperson == palloc) {
-				size_t na = palloc ? palloc * 2 : 64;
-				char **np = realloc(b->person, na * sizeof(*np));
+		if (!(s = prep(c, pair_sqls[q]))) {
+			brc = c->err->code;
+			goto out;
+		}
+		while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+			const char *role = col(s, 0), *id = col(s, 1);
+			int d = 1, p;
 
-				if (!np) {
+			if (!role || !id)
+				continue; /* cannot happen: NOT NULL */
+			while (r < b->nresp) {
+				const char *kr = keys.buf + koff.v[r];
+
+				if ((d = strcmp(kr, role)) == 0)
+					d = strcmp(kr + strlen(kr) + 1, id);
+				if (d >= 0)
+					break;
+				r++;
+			}
+			if (r >= b->nresp || d != 0)
+				continue; /* cannot happen: same snapshot */
+			p = index_get(b->pindex, col(s, 2));
+			if (p < 0) {
+				if (b->nperson == palloc) {
+					size_t na = palloc ? palloc * 2 : 64;
+					char **np = realloc(b->person, na * sizeof(*np));
+
+					if (!np) {
+						brc = nomem(c->err);
+						break;
+					}
+					b->person = np;
+					palloc = na;
+				}
+				p = (int)b->nperson;
+				if (!(b->person[p] = xstrdup(col(s, 2)))) {
 					brc = nomem(c->err);
 					break;
 				}
-				b->person = np;
-				palloc = na;
+				b->nperson++;
+				if (index_put(b->pindex, b->person[p], (size_t)p)) {
+					brc = nomem(c->err);
+					break;
+				}
 			}
-			p = (int)b->nperson;
-			if (!(b->person[p] = xstrdup(col(s, 1)))) {
+			if (ivec_push(&pr, (int)r) || ivec_push(&pp, p))
 				brc = nomem(c->err);
-				break;
-			}
-			b->nperson++;
-			if (index_put(b->pindex, b->person[p], (size_t)p)) {
-				brc = nomem(c->err);
-				break;
-			}
 		}
-		if (ivec_push(&pr, r) || ivec_push(&pp, p))
-			brc = nomem(c->err);
+		if ((brc = done(c, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, brc)))
+			goto out;
 	}
-	if ((brc = done(c, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, brc)))
+	if (bf_pairs(b->nresp, &pr, &pp)) {
+		brc = nomem(c->err);
 		goto out;
+	}
 	if (csr_build(b->nresp, pr.v, pp.v, pr.n, &b->rc_off, &b->rc) ||
 	    csr_build(b->nperson, pp.v, pr.v, pp.n, &b->pr_off, &b->pr)) {
 		brc = nomem(c->err);
@@ -1589,6 +1657,8 @@ out:
 	free(pp.v);
 	free(tc.v);
 	free(tp.v);
+	free(koff.v);
+	strbuf_release(&keys);
 	if (brc)
 		bf_release(b);
 	return brc;
