@@ -85,6 +85,7 @@ struct ctx {
 	struct store *st;
 	const char *date;
 	char *gone;                 /* JSON array text bound to ?2 */
+	size_t ngone;               /* its length */
 	int max_roles;
 	struct finding *f;
 	size_t n, alloc;
@@ -209,7 +210,13 @@ static enum baton_code done(struct ctx *c, sqlite3_stmt *s, int rc,
  * audit_cur that ACT_CTE reads (see there). Pair with scope_close. */
 static enum baton_code scope_open(struct ctx *c)
 {
-	static const char act_sql[] =
+	/* SQLite 3.40 runs the json_each subquery again for every person (it
+	 * builds and clears its list each time), so it is left out when
+	 * nobody is gone. */
+	static const char all_sql[] =
+		"CREATE TEMP TABLE audit_act AS SELECT name, status, team FROM person"
+		" WHERE status IN ('active', 'leaving')";
+	static const char gone_sql[] =
 		"CREATE TEMP TABLE audit_act AS SELECT name, status, team FROM person"
 		" WHERE status IN ('active', 'leaving')"
 		" AND name NOT IN (SELECT value FROM json_each(?2))";
@@ -218,7 +225,7 @@ static enum baton_code scope_open(struct ctx *c)
 		" FROM holder h JOIN temp.audit_act act ON act.name = h.person"
 		" WHERE (h.until IS NULL OR h.until >= ?1)"
 		" AND (h.since IS NULL OR h.since <= ?1)";
-	const char *const sqls[] = { act_sql, cur_sql };
+	const char *const sqls[] = { c->ngone ? gone_sql : all_sql, cur_sql };
 	sqlite3_stmt *s = NULL;
 	enum baton_code brc;
 	size_t i;
@@ -306,7 +313,7 @@ static enum baton_code check_single_holder(struct ctx *c)
 	static const char sql[] = ACT_CTE
 		"SELECT r.name, r.team, min(cur.person) FROM role r"
 		" JOIN cur ON cur.role = r.name GROUP BY r.name"
-		" HAVING count(DISTINCT cur.person) = 1";
+		" HAVING min(cur.person) = max(cur.person)";
 	sqlite3_stmt *s = prep(c, sql);
 	enum baton_code brc = BATON_OK;
 	int rc = SQLITE_DONE;
@@ -372,11 +379,11 @@ static enum baton_code check_person_routing(struct ctx *c)
 static enum baton_code check_knowledge_silo(struct ctx *c)
 {
 	static const char sql[] = ACT_CTE
-		"SELECT p.name, o.team, count(DISTINCT act.name), min(act.name)"
+		"SELECT p.name, o.team, min(act.name) IS NOT NULL, min(act.name)"
 		" FROM process p LEFT JOIN role o ON o.name = p.owner"
 		" LEFT JOIN known_by k ON k.process = p.name"
 		" LEFT JOIN act ON act.name = k.person"
-		" GROUP BY p.name HAVING count(DISTINCT act.name) <= 1";
+		" GROUP BY p.name HAVING min(act.name) IS NULL OR min(act.name) = max(act.name)";
 	sqlite3_stmt *s = prep(c, sql);
 	enum baton_code brc = BATON_OK;
 	int rc = SQLITE_DONE;
@@ -460,7 +467,7 @@ static enum baton_code check_relationship_at_risk(struct ctx *c)
 		" JOIN role ro ON ro.name = rel.role"
 		" LEFT JOIN (SELECT cur.role, min(cur.person) AS person FROM cur"
 		"  JOIN act ON act.name = cur.person GROUP BY cur.role"
-		"  HAVING count(DISTINCT cur.person) = 1 AND min(act.status) = 'leaving') lv"
+		"  HAVING min(cur.person) = max(cur.person) AND min(act.status) = 'leaving') lv"
 		"  ON lv.role = rel.role"
 		" WHERE rel.health = 'red' OR lv.person IS NOT NULL"
 		" ORDER BY rel.role, rel.ord";
@@ -501,9 +508,9 @@ static enum baton_code check_relationship_at_risk(struct ctx *c)
 static enum baton_code check_overloaded_person(struct ctx *c)
 {
 	static const char sql[] = ACT_CTE
-		"SELECT a.name, a.team, count(DISTINCT cur.role), ?3"
-		" FROM act a JOIN cur ON cur.person = a.name GROUP BY a.name"
-		" HAVING count(DISTINCT cur.role) > ?3";
+		"SELECT a.name, a.team, count(*), ?3"
+		" FROM act a JOIN (SELECT DISTINCT person, role FROM cur) d"
+		"  ON d.person = a.name GROUP BY a.name HAVING count(*) > ?3";
 	sqlite3_stmt *s = prep(c, sql);
 	enum baton_code brc = BATON_OK;
 	int rc = SQLITE_DONE;
@@ -1912,6 +1919,7 @@ static enum baton_code ctx_init(struct ctx *c, struct store *st, const char *dat
 			return nomem(err);
 		}
 	c->gone = json_dumps(a, JSON_COMPACT);
+	c->ngone = ngone;
 	json_decref(a);
 	if (!c->gone)
 		return nomem(err);
