@@ -20,6 +20,104 @@ static int summary_count(const json_t *report, const char *sev)
 }
 
 /* ------------------------------------------------------------------ */
+/* JSON                                                                */
+/* ------------------------------------------------------------------ */
+
+/* A JSON string as jansson writes it without JSON_ENSURE_ASCII or
+ * JSON_ESCAPE_SLASH: '"', '\\' and control characters escaped, the rest
+ * (valid UTF-8, which jansson guarantees) as it is. */
+static void json_put_string(const char *s, size_t len)
+{
+	size_t i, run = 0;
+
+	putchar('"');
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch != '"' && ch != '\\' && ch >= 0x20)
+			continue;
+		fwrite(s + run, 1, i - run, stdout);
+		run = i + 1;
+		switch (ch) {
+		case '"': fputs("\\\"", stdout); break;
+		case '\\': fputs("\\\\", stdout); break;
+		case '\b': fputs("\\b", stdout); break;
+		case '\f': fputs("\\f", stdout); break;
+		case '\n': fputs("\\n", stdout); break;
+		case '\r': fputs("\\r", stdout); break;
+		case '\t': fputs("\\t", stdout); break;
+		default: printf("\\u%04X", ch); break;
+		}
+	}
+	fwrite(s + run, 1, len - run, stdout);
+	putchar('"');
+}
+
+static void json_put_indent(int depth)
+{
+	putchar('\n');
+	while (depth-- > 0)
+		fputs("  ", stdout);
+}
+
+/* The value exactly as json_dumpf(v, stdout, JSON_INDENT(2)) writes it,
+ * without jansson's per-token callbacks; what is not an object, array,
+ * string or integer is handed to jansson itself. */
+static void json_put(const json_t *v, int depth)
+{
+	const char *key;
+	size_t i, n;
+	void *it;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		putchar('{');
+		for (it = json_object_iter((json_t *)v); it;) {
+			key = json_object_iter_key(it);
+			json_put_indent(depth + 1);
+			json_put_string(key, strlen(key));
+			fputs(": ", stdout);
+			json_put(json_object_iter_value(it), depth + 1);
+			if ((it = json_object_iter_next((json_t *)v, it)))
+				putchar(',');
+			else
+				json_put_indent(depth);
+		}
+		putchar('}');
+		break;
+	case JSON_ARRAY:
+		putchar('[');
+		n = json_array_size(v);
+		for (i = 0; i < n; i++) {
+			json_put_indent(depth + 1);
+			json_put(json_array_get(v, i), depth + 1);
+			if (i + 1 < n)
+				putchar(',');
+			else
+				json_put_indent(depth);
+		}
+		putchar(']');
+		break;
+	case JSON_STRING:
+		json_put_string(json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		printf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		break;
+	default:
+		json_dumpf(v, stdout, JSON_ENCODE_ANY);
+		break;
+	}
+}
+
+/* cli_print_json, faster on the large reports (same bytes). */
+static void print_json(const json_t *v)
+{
+	json_put(v, 0);
+	putchar('\n');
+}
+
+/* ------------------------------------------------------------------ */
 /* Formats                                                             */
 /* ------------------------------------------------------------------ */
 
@@ -210,7 +308,7 @@ int cmd_audit(int argc, char **argv, struct cli *cli)
 	status = cli_report(cli, &err, rc);
 	if (rc == BATON_OK) {
 		if (!strcmp(format, "json"))
-			cli_print_json(report);
+			print_json(report);
 		else if (!strcmp(format, "md"))
 			print_md(report, ao.date ? ao.date : cli->today, ao.team);
 		else if (!strcmp(format, "csv"))
@@ -283,7 +381,7 @@ int cmd_busfactor(int argc, char **argv, struct cli *cli)
 		const json_t *org = json_object_get(out, "organisation");
 
 		if (json) {
-			cli_print_json(out);
+			print_json(out);
 		} else {
 			printf("%-24s %5s %6s  %s\n", "TEAM", "TRUCK", "RESP", "PEOPLE");
 			printf("%-24s %5d %6d  ", "(organisation)",
@@ -358,7 +456,7 @@ int cmd_whatif(int argc, char **argv, struct cli *cli)
 	rc = whatif_run(st, &wo, &out, &err);
 	status = cli_report(cli, &err, rc);
 	if (rc == BATON_OK && json) {
-		cli_print_json(out);
+		print_json(out);
 	} else if (rc == BATON_OK) {
 		printf("What if ");
 		print_people(json_object_get(out, "people"), " ");
