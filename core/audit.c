@@ -952,8 +952,17 @@ out:
 
 enum { HOW_HANDLE = 1, HOW_NAME = 2, HOW_EMAIL = 4 };
 
+/* A string -> [person index...] hash table (open addressing); the keys
+ * live in one arena and each key's people are a list in insertion order. */
+struct nmap {
+	struct nslot { size_t off, len; int head, tail; } *slot;
+	size_t cap, n;                    /* cap is a power of two */
+	struct strbuf keys;
+	struct ivec_pair { int *person, *next; size_t n, alloc; } list;
+};
+
 struct matcher {
-	json_t *handles, *names, *emails; /* key -> [person index...] */
+	struct nmap handles, names, emails;
 	int maxwords;
 	size_t np;
 	char **person;
@@ -1016,24 +1025,127 @@ static int words_key(const char *s, struct strbuf *out)
 	return n;
 }
 
-static int map_add(json_t *map, const char *key, size_t len, int person)
+static size_t nmap_hash(const char *key, size_t len)
 {
-	json_t *a = json_object_getn(map, key, len);
+	size_t h = 1469598103934665603u, i;
 
-	if (!a) {
-		if (!(a = json_array()) || json_object_setn_new_nocheck(map, key, len, a))
-			return -1;
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)key[i]) * 1099511628211u;
+	return h;
+}
+
+static struct nslot *nmap_find(const struct nmap *m, const char *key, size_t len)
+{
+	size_t i;
+
+	if (!m->cap)
+		return NULL;
+	for (i = nmap_hash(key, len) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		struct nslot *sl = &m->slot[i];
+
+		if (sl->head < 0)
+			return sl;
+		if (sl->len == len && !memcmp(m->keys.buf + sl->off, key, len))
+			return sl;
 	}
-	return json_array_append_new(a, json_integer(person));
+}
+
+/* The first of the people under key, or -1; then nmap_next. */
+static int nmap_get(const struct nmap *m, const char *key, size_t len)
+{
+	const struct nslot *sl = nmap_find(m, key, len);
+
+	return sl ? sl->head : -1;
+}
+
+static int nmap_next(const struct nmap *m, int node)
+{
+	return m->list.next[node];
+}
+
+static int nmap_person(const struct nmap *m, int node)
+{
+	return m->list.person[node];
+}
+
+static int nmap_grow(struct nmap *m)
+{
+	size_t ncap = m->cap ? m->cap * 2 : 1024, i;
+	struct nslot *old = m->slot, *ns = malloc(ncap * sizeof(*ns));
+
+	if (!ns)
+		return -1;
+	for (i = 0; i < ncap; i++)
+		ns[i].head = -1;
+	m->slot = ns;
+	for (i = 0; i < m->cap; i++) {
+		if (old[i].head >= 0) {
+			size_t j = nmap_hash(m->keys.buf + old[i].off, old[i].len) & (ncap - 1);
+
+			while (ns[j].head >= 0)
+				j = (j + 1) & (ncap - 1);
+			ns[j] = old[i];
+		}
+	}
+	m->cap = ncap;
+	free(old);
+	return 0;
+}
+
+static int map_add(struct nmap *m, const char *key, size_t len, int person)
+{
+	struct nslot *sl;
+	int node;
+
+	if ((m->n + 1) * 2 > m->cap && nmap_grow(m))
+		return -1;
+	if (m->list.n == m->list.alloc) {
+		size_t na = m->list.alloc ? m->list.alloc * 2 : 1024;
+		int *np = realloc(m->list.person, na * sizeof(int));
+		int *nn = np ? realloc(m->list.next, na * sizeof(int)) : NULL;
+
+		if (np)
+			m->list.person = np;
+		if (!nn)
+			return -1;
+		m->list.next = nn;
+		m->list.alloc = na;
+	}
+	node = (int)m->list.n++;
+	m->list.person[node] = person;
+	m->list.next[node] = -1;
+	sl = nmap_find(m, key, len);
+	if (sl->head >= 0) {
+		m->list.next[sl->tail] = node;
+		sl->tail = node;
+		return 0;
+	}
+	sl->off = m->keys.len;
+	sl->len = len;
+	strbuf_add(&m->keys, key, len);
+	if (!strbuf_ok(&m->keys))
+		return -1;
+	sl->head = sl->tail = node;
+	m->n++;
+	return 0;
+}
+
+static void nmap_release(struct nmap *m)
+{
+	free(m->slot);
+	free(m->list.person);
+	free(m->list.next);
+	strbuf_release(&m->keys);
+	memset(m, 0, sizeof(*m));
 }
 
 static void matcher_release(struct matcher *m)
 {
 	size_t i;
 
-	json_decref(m->handles);
-	json_decref(m->names);
-	json_decref(m->emails);
+	nmap_release(&m->handles);
+	nmap_release(&m->names);
+	nmap_release(&m->emails);
 	for (i = 0; i < m->np; i++)
 		free(m->person[i]);
 	free(m->person);
@@ -1054,11 +1166,6 @@ static enum baton_code matcher_load(struct ctx *c, struct matcher *m)
 	memset(m, 0, sizeof(*m));
 	if (!s)
 		return c->err->code;
-	m->handles = json_object();
-	m->names = json_object();
-	m->emails = json_object();
-	if (!m->handles || !m->names || !m->emails)
-		brc = nomem(c->err);
 	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *name = col(s, 0), *email = col(s, 2);
 		int nw, p = (int)m->np;
@@ -1079,10 +1186,10 @@ static enum baton_code matcher_load(struct ctx *c, struct matcher *m)
 			break;
 		}
 		m->np++;
-		if (map_add(m->handles, name, strlen(name), p))
+		if (map_add(&m->handles, name, strlen(name), p))
 			brc = nomem(c->err);
 		nw = words_key(col(s, 1), &key);
-		if (nw > 0 && map_add(m->names, key.buf, key.len, p))
+		if (nw > 0 && map_add(&m->names, key.buf, key.len, p))
 			brc = nomem(c->err);
 		if (nw > m->maxwords)
 			m->maxwords = nw;
@@ -1090,7 +1197,7 @@ static enum baton_code matcher_load(struct ctx *c, struct matcher *m)
 			strbuf_reset(&key);
 			while (*email)
 				strbuf_addch(&key, lower(*email++));
-			if (map_add(m->emails, key.buf, key.len, p))
+			if (map_add(&m->emails, key.buf, key.len, p))
 				brc = nomem(c->err);
 		}
 		if (!strbuf_ok(&key))
@@ -1107,13 +1214,12 @@ static enum baton_code matcher_load(struct ctx *c, struct matcher *m)
 	return brc;
 }
 
-static void hit_add(struct matcher *m, struct hits *hs, const json_t *people,
-		    unsigned how, int where)
+/* Every person of the list starting at node (nmap_get) is named. */
+static void hit_add(struct matcher *m, struct hits *hs, const struct nmap *map,
+		    int node, unsigned how, int where)
 {
-	size_t i;
-
-	for (i = 0; i < json_array_size(people); i++) {
-		int p = (int)json_integer_value(json_array_get(people, i));
+	for (; node >= 0; node = nmap_next(map, node)) {
+		int p = nmap_person(map, node);
 		struct hit *h;
 
 		if (m->slot[p] < 0) {
@@ -1143,7 +1249,7 @@ static void scan_text(struct matcher *m, struct hits *hs, const char *text,
 		      int where, struct strbuf *key)
 {
 	const char *s = text, *b, *e, *at;
-	const json_t *a;
+	int a;
 	size_t nw = 0, walloc = 0, i;
 	struct word { const char *s; size_t len; } *w = NULL;
 
@@ -1167,18 +1273,18 @@ static void scan_text(struct matcher *m, struct hits *hs, const char *text,
 			continue;
 		at = memchr(b, '@', (size_t)(e - b));
 		if (at == b) {
-			if ((a = json_object_getn(m->handles, b + 1, (size_t)(e - b - 1))))
-				hit_add(m, hs, a, HOW_HANDLE, where);
+			if ((a = nmap_get(&m->handles, b + 1, (size_t)(e - b - 1))) >= 0)
+				hit_add(m, hs, &m->handles, a, HOW_HANDLE, where);
 		} else if (at) {
 			strbuf_reset(key);
 			for (const char *q = b; q < e; q++)
 				strbuf_addch(key, lower(*q));
-			if (strbuf_ok(key) && (a = json_object_getn(m->emails, key->buf, key->len)))
-				hit_add(m, hs, a, HOW_EMAIL, where);
-			if ((a = json_object_getn(m->handles, b, (size_t)(at - b))))
-				hit_add(m, hs, a, HOW_HANDLE, where);
-		} else if ((a = json_object_getn(m->handles, b, (size_t)(e - b)))) {
-			hit_add(m, hs, a, HOW_HANDLE, where);
+			if (strbuf_ok(key) && (a = nmap_get(&m->emails, key->buf, key->len)) >= 0)
+				hit_add(m, hs, &m->emails, a, HOW_EMAIL, where);
+			if ((a = nmap_get(&m->handles, b, (size_t)(at - b))) >= 0)
+				hit_add(m, hs, &m->handles, a, HOW_HANDLE, where);
+		} else if ((a = nmap_get(&m->handles, b, (size_t)(e - b))) >= 0) {
+			hit_add(m, hs, &m->handles, a, HOW_HANDLE, where);
 		}
 	}
 	/* Words for display names: every run of up to maxwords words. */
@@ -1219,8 +1325,8 @@ static void scan_text(struct matcher *m, struct hits *hs, const char *text,
 				hs->oom = 1;
 				goto out;
 			}
-			if ((a = json_object_getn(m->names, key->buf, key->len)))
-				hit_add(m, hs, a, HOW_NAME, where);
+			if ((a = nmap_get(&m->names, key->buf, key->len)) >= 0)
+				hit_add(m, hs, &m->names, a, HOW_NAME, where);
 		}
 	}
 out:
