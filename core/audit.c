@@ -90,11 +90,13 @@ struct ctx {
 	struct finding *f;
 	size_t n, alloc;
 	struct baton_error *err;
+	struct rules *rules;        /* loaded once for the checks (ctx_rules) */
 	int scope;                  /* the TEMP tables exist */
 	int own_tx;                 /* scope_open began the transaction */
 };
 
 static void scope_close(struct ctx *c);
+static void rules_free(struct rules *rs);
 
 static char *xstrdup(const char *s)
 {
@@ -107,6 +109,8 @@ static void ctx_release(struct ctx *c)
 
 	if (c->st)
 		scope_close(c);
+	rules_free(c->rules);
+	c->rules = NULL;
 	for (i = 0; i < c->n; i++) {
 		free(c->f[i].entity);
 		free(c->f[i].team);
@@ -739,6 +743,32 @@ static enum baton_code rules_load(struct ctx *c, struct rules *rs)
 	return brc;
 }
 
+static void rules_free(struct rules *rs)
+{
+	if (rs)
+		rules_release(rs);
+	free(rs);
+}
+
+/* The rules, loaded on first use and kept until ctx_release: two checks
+ * read them. */
+static enum baton_code ctx_rules(struct ctx *c, const struct rules **out)
+{
+	enum baton_code brc;
+
+	if (!c->rules) {
+		if (!(c->rules = calloc(1, sizeof(*c->rules))))
+			return nomem(c->err);
+		if ((brc = rules_load(c, c->rules))) {
+			free(c->rules);
+			c->rules = NULL;
+			return brc;
+		}
+	}
+	*out = c->rules;
+	return BATON_OK;
+}
+
 enum chain { CHAIN_OK = 1, CHAIN_CYCLE, CHAIN_DEAD };
 
 struct chains {
@@ -825,7 +855,7 @@ static enum baton_code chain_finding(struct ctx *c, const struct roles *r,
 static enum baton_code check_escalation_dead_end(struct ctx *c)
 {
 	struct roles r;
-	struct rules rs;
+	const struct rules *rsp;
 	struct chains ch = { NULL, NULL, NULL, NULL };
 	enum baton_code brc;
 	size_t i;
@@ -833,7 +863,7 @@ static enum baton_code check_escalation_dead_end(struct ctx *c)
 
 	if ((brc = roles_load(c, &r)))
 		return brc;
-	if ((brc = rules_load(c, &rs))) {
+	if ((brc = ctx_rules(c, &rsp))) {
 		roles_release(&r);
 		return brc;
 	}
@@ -855,14 +885,14 @@ static enum baton_code check_escalation_dead_end(struct ctx *c)
 		brc = chain_finding(c, &r, "role", r.name[i], r.team[i], res, at);
 	}
 	/* A rule's escalateTo replaces its handler's reportsTo. */
-	for (i = 0; !brc && i < rs.n; i++) {
-		int e = index_get(r.index, rs.r[i].escalate_to);
+	for (i = 0; !brc && i < rsp->n; i++) {
+		int e = index_get(r.index, rsp->r[i].escalate_to);
 		enum chain res;
 
 		if (e < 0)
 			continue;
 		res = chain_eval(&r, &ch, e, &at);
-		brc = chain_finding(c, &r, "rule", rs.r[i].name, rs.r[i].team, res, at);
+		brc = chain_finding(c, &r, "rule", rsp->r[i].name, rsp->r[i].team, res, at);
 	}
 out:
 	free(ch.state);
@@ -870,7 +900,6 @@ out:
 	free(ch.at);
 	free(ch.stack);
 	roles_release(&r);
-	rules_release(&rs);
 	return brc;
 }
 
@@ -897,26 +926,26 @@ static int shadow_cmp(const void *a, const void *b)
 
 static enum baton_code check_shadowed_rule(struct ctx *c)
 {
-	struct rules rs;
+	const struct rules *rsp;
 	struct shadow *sh = NULL;
 	size_t i, n = 0, w = 0;
 	enum baton_code brc;
 
-	if ((brc = rules_load(c, &rs)))
+	if ((brc = ctx_rules(c, &rsp)))
 		return brc;
-	if (!(sh = calloc(rs.n + 1, sizeof(*sh)))) {
+	if (!(sh = calloc(rsp->n + 1, sizeof(*sh)))) {
 		brc = nomem(c->err);
 		goto out;
 	}
-	for (i = 0; i < rs.n; i++) {
-		if (!rs.r[i].topic)
+	for (i = 0; i < rsp->n; i++) {
+		if (!rsp->r[i].topic)
 			continue; /* a rule found by free text only */
-		if (!(sh[n].norm = topic_normalize(rs.r[i].topic))) {
+		if (!(sh[n].norm = topic_normalize(rsp->r[i].topic))) {
 			brc = nomem(c->err);
 			goto out;
 		}
-		sh[n].name = rs.r[i].name;
-		sh[n].priority = rs.r[i].priority;
+		sh[n].name = rsp->r[i].name;
+		sh[n].priority = rsp->r[i].priority;
 		sh[n++].i = i;
 	}
 	qsort(sh, n, sizeof(*sh), shadow_cmp);
@@ -928,8 +957,8 @@ static enum baton_code check_shadowed_rule(struct ctx *c)
 			w = i;
 			continue;
 		}
-		r = &rs.r[sh[i].i];
-		win = &rs.r[sh[w].i];
+		r = &rsp->r[sh[i].i];
+		win = &rsp->r[sh[w].i];
 		brc = add(c, "shadowed-rule", AUDIT_WARNING, "rule", r->name, r->team,
 			  "rule/%s can never win: rule/%s has the same topic '%s' and outranks it (priority %d, against %d): delete it or change its topic",
 			  r->name, win->name, sh[i].norm, win->priority, r->priority);
@@ -938,7 +967,6 @@ out:
 	for (i = 0; sh && i < n; i++)
 		free(sh[i].norm);
 	free(sh);
-	rules_release(&rs);
 	return brc;
 }
 
@@ -1960,7 +1988,7 @@ static enum baton_code check_truck_factor_one(struct ctx *c)
 			brc = nomem(c->err);
 			break;
 		}
-		for (k = 0; k < json_array_size(people); k++)
+		for (k = 0; tf == 1 && k < json_array_size(people); k++)
 			strbuf_addf(&names, "%s%s", k ? ", " : "",
 				    json_string_value(json_array_get(people, k)));
 		if (!strbuf_ok(&names))
@@ -2173,10 +2201,16 @@ static enum baton_code report_build(struct ctx *c, const json_t *teams,
 				goto oom;
 			continue;
 		}
-		o = json_pack("{s:s,s:s,s:s,s:s?,s:s}", "check", f->check, "severity",
-			      audit_severity_name(f->severity), "entity", f->entity,
-			      "team", f->team, "message", f->message);
-		if (!o || json_array_append_new(findings, o))
+		/* json_pack("{s:s,s:s,s:s,s:s?,s:s}") without parsing the format
+		 * for each of the (many) findings. */
+		if (!(o = json_object()) || json_array_append_new(findings, o) ||
+		    json_object_set_new_nocheck(o, "check", json_string(f->check)) ||
+		    json_object_set_new_nocheck(o, "severity",
+						json_string(audit_severity_name(f->severity))) ||
+		    json_object_set_new_nocheck(o, "entity", json_string(f->entity)) ||
+		    json_object_set_new_nocheck(o, "team",
+						f->team ? json_string(f->team) : json_null()) ||
+		    json_object_set_new_nocheck(o, "message", json_string(f->message)))
 			goto oom;
 		count[f->severity]++;
 	}
