@@ -209,16 +209,26 @@ static enum baton_code done(struct ctx *c, sqlite3_stmt *s, int rc,
 	return brc;
 }
 
+/* Drop what scope_open made; audit_act is a view or a table. */
+static void scope_drop(struct ctx *c)
+{
+	sqlite3_exec(c->st->db, "DROP TABLE IF EXISTS temp.audit_cur", NULL, NULL, NULL);
+	sqlite3_exec(c->st->db, "DROP VIEW IF EXISTS temp.audit_act", NULL, NULL, NULL);
+	sqlite3_exec(c->st->db, "DROP TABLE IF EXISTS temp.audit_act", NULL, NULL, NULL);
+}
+
 /* Open a run's scope: one read transaction when the caller holds none
- * (one snapshot, one WAL read lock) and the TEMP tables audit_act and
- * audit_cur that ACT_CTE reads (see there). Pair with scope_close. */
+ * (one snapshot, one WAL read lock) and the TEMP tables that ACT_CTE reads
+ * (see there). Pair with scope_close.
+ *
+ * When nobody is gone, audit_act is a view of person (the queries look
+ * people up by the primary key as they would in the table); otherwise it
+ * is a table with the gone people left out: SQLite 3.40 runs the json_each
+ * subquery again for every person, so it is run once here. */
 static enum baton_code scope_open(struct ctx *c)
 {
-	/* SQLite 3.40 runs the json_each subquery again for every person (it
-	 * builds and clears its list each time), so it is left out when
-	 * nobody is gone. */
-	static const char all_sql[] =
-		"CREATE TEMP TABLE audit_act AS SELECT name, status, team FROM person"
+	static const char view_sql[] =
+		"CREATE TEMP VIEW audit_act AS SELECT name, status, team FROM person"
 		" WHERE status IN ('active', 'leaving')";
 	static const char gone_sql[] =
 		"CREATE TEMP TABLE audit_act AS SELECT name, status, team FROM person"
@@ -229,7 +239,7 @@ static enum baton_code scope_open(struct ctx *c)
 		" FROM holder h JOIN temp.audit_act act ON act.name = h.person"
 		" WHERE (h.until IS NULL OR h.until >= ?1)"
 		" AND (h.since IS NULL OR h.since <= ?1)";
-	const char *const sqls[] = { c->ngone ? gone_sql : all_sql, cur_sql };
+	const char *const sqls[] = { c->ngone ? gone_sql : view_sql, cur_sql };
 	sqlite3_stmt *s = NULL;
 	enum baton_code brc;
 	size_t i;
@@ -240,9 +250,7 @@ static enum baton_code scope_open(struct ctx *c)
 		c->own_tx = 1;
 	}
 	c->scope = 1;
-	if ((brc = store_exec(c->st, "DROP TABLE IF EXISTS temp.audit_cur;"
-			      " DROP TABLE IF EXISTS temp.audit_act", c->err)))
-		return brc;
+	scope_drop(c);
 	for (i = 0; i < ARRAY_SIZE(sqls); i++) {
 		if ((brc = store_prepare(c->st, sqls[i], &s, c->err)))
 			return brc;
@@ -256,10 +264,13 @@ static enum baton_code scope_open(struct ctx *c)
 			return brc;
 		}
 		sqlite3_finalize(s);
+		if (i == 0 && c->ngone &&
+		    (brc = store_exec(c->st, "CREATE UNIQUE INDEX temp.audit_act_name"
+				      " ON audit_act(name)", c->err)))
+			return brc;
 	}
 	return store_exec(c->st,
-			  "CREATE UNIQUE INDEX temp.audit_act_name ON audit_act(name);"
-			  " CREATE INDEX temp.audit_cur_role ON audit_cur(role, person);"
+			  "CREATE INDEX temp.audit_cur_role ON audit_cur(role, person);"
 			  " CREATE INDEX temp.audit_cur_person ON audit_cur(person, role)",
 			  c->err);
 }
@@ -269,8 +280,7 @@ static enum baton_code scope_open(struct ctx *c)
 static void scope_close(struct ctx *c)
 {
 	if (c->scope)
-		sqlite3_exec(c->st->db, "DROP TABLE IF EXISTS temp.audit_cur;"
-			     " DROP TABLE IF EXISTS temp.audit_act", NULL, NULL, NULL);
+		scope_drop(c);
 	c->scope = 0;
 	if (c->own_tx && sqlite3_exec(c->st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		sqlite3_exec(c->st->db, "ROLLBACK", NULL, NULL, NULL);
