@@ -251,6 +251,10 @@ static enum baton_code scope_open(struct ctx *c)
 	}
 	c->scope = 1;
 	scope_drop(c);
+	/* The TEMP schema has SQLite's default 2 MB cache: the tables and
+	 * sorts would spill to a temporary file at 100,000 people. */
+	if ((brc = store_exec(c->st, "PRAGMA temp.cache_size = -65536", c->err)))
+		return brc;
 	for (i = 0; i < ARRAY_SIZE(sqls); i++) {
 		if ((brc = store_prepare(c->st, sqls[i], &s, c->err)))
 			return brc;
