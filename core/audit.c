@@ -1047,6 +1047,17 @@ static char lower(char ch)
 	return ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
 }
 
+/* Append s[0..n) ASCII-lower-cased (one copy, not one call per byte). */
+static void add_lower(struct strbuf *sb, const char *s, size_t n)
+{
+	size_t at = sb->len, i;
+
+	strbuf_add(sb, s, n);
+	if (strbuf_ok(sb))
+		for (i = at; i < sb->len; i++)
+			sb->buf[i] = lower(sb->buf[i]);
+}
+
 /* The words of s, ASCII-lower-cased and joined by one space, into out;
  * returns the number of words. "Mary-Jane  O'Neil" -> "mary jane o neil". */
 static int words_key(const char *s, struct strbuf *out)
@@ -1059,10 +1070,13 @@ static int words_key(const char *s, struct strbuf *out)
 			s++;
 			continue;
 		}
+		const char *b = s;
+
 		if (n++)
 			strbuf_addch(out, ' ');
 		while (*s && is_word((unsigned char)*s))
-			strbuf_addch(out, lower(*s++));
+			s++;
+		add_lower(out, b, (size_t)(s - b));
 	}
 	return n;
 }
@@ -1237,8 +1251,7 @@ static enum baton_code matcher_load(struct ctx *c, struct matcher *m)
 			m->maxwords = nw;
 		if (email && *email) {
 			strbuf_reset(&key);
-			while (*email)
-				strbuf_addch(&key, lower(*email++));
+			add_lower(&key, email, strlen(email));
 			if (map_add(&m->emails, key.buf, key.len, p))
 				brc = nomem(c->err);
 		}
@@ -1319,8 +1332,7 @@ static void scan_text(struct matcher *m, struct hits *hs, const char *text,
 				hit_add(m, hs, &m->handles, a, HOW_HANDLE, where);
 		} else if (at) {
 			strbuf_reset(key);
-			for (const char *q = b; q < e; q++)
-				strbuf_addch(key, lower(*q));
+			add_lower(key, b, (size_t)(e - b));
 			if (strbuf_ok(key) && (a = nmap_get(&m->emails, key->buf, key->len)) >= 0)
 				hit_add(m, hs, &m->emails, a, HOW_EMAIL, where);
 			if ((a = nmap_get(&m->handles, b, (size_t)(at - b))) >= 0)
@@ -1357,12 +1369,9 @@ static void scan_text(struct matcher *m, struct hits *hs, const char *text,
 
 		strbuf_reset(key);
 		for (k = 0; k < (size_t)m->maxwords && i + k < nw; k++) {
-			size_t j;
-
 			if (k)
 				strbuf_addch(key, ' ');
-			for (j = 0; j < w[i + k].len; j++)
-				strbuf_addch(key, lower(w[i + k].s[j]));
+			add_lower(key, w[i + k].s, w[i + k].len);
 			if (!strbuf_ok(key)) {
 				hs->oom = 1;
 				goto out;
