@@ -1488,7 +1488,8 @@ struct bf {
 	size_t nresp, nperson, nteam;
 	int *resp_team;               /* team index or -1 */
 	char **person;                /* person names, in order of first sight */
-	json_t *pindex, *tindex;
+	struct nmap pmap;             /* person name -> index */
+	json_t *tindex;
 	int *rc_off, *rc;             /* responsibility -> covering people */
 	int *pr_off, *pr;             /* person -> responsibilities covered */
 	char **team;                  /* team names, sorted */
@@ -1511,7 +1512,7 @@ static void bf_release(struct bf *b)
 		free(b->team[i]);
 	free(b->person);
 	free(b->team);
-	json_decref(b->pindex);
+	nmap_release(&b->pmap);
 	json_decref(b->tindex);
 	free(b->resp_team);
 	free(b->rc_off);
@@ -1619,24 +1620,20 @@ static int bf_pairs(size_t nrows, struct ivec *pr, struct ivec *pp)
 static enum baton_code bf_load(struct ctx *c, struct bf *b)
 {
 	static const char team_sql[] = "SELECT name, parent FROM team ORDER BY name";
+	static const char role_sql[] = "SELECT name, team FROM role";
 	static const char resp_sql[] =
-		"SELECT r.role, r.id, ro.team FROM responsibility r"
-		" LEFT JOIN role ro ON ro.name = r.role ORDER BY r.role, r.id";
+		"SELECT role, id FROM responsibility ORDER BY role, id";
 	/* The (responsibility, person) pairs: holders of its role and people
-	 * who know one of its processes, active and current on ?1, each
-	 * stream in the order of resp_sql so that a merge numbers them;
-	 * duplicates are removed in memory (bf_pairs). */
-	static const char hold_sql[] = ACT_CTE
-		"SELECT r.role, r.id, cur.person FROM responsibility r"
-		" JOIN cur ON cur.role = r.role ORDER BY r.role, r.id";
+	 * who know one of its processes, active and current on ?1, matched to
+	 * the responsibilities in memory; duplicates are removed there too
+	 * (bf_pairs). */
+	static const char hold_sql[] = ACT_CTE "SELECT role, person FROM cur";
 	static const char know_sql[] = ACT_CTE
-		"SELECT r.role, r.id, k.person FROM responsibility r"
-		" JOIN responsibility_process rp ON rp.role = r.role AND rp.resp = r.id"
+		"SELECT rp.role, rp.resp, k.person FROM responsibility_process rp"
 		" JOIN known_by k ON k.process = rp.process"
-		" JOIN act ON act.name = k.person ORDER BY r.role, r.id";
-	const char *const pair_sqls[] = { hold_sql, know_sql };
-	struct strbuf keys = STRBUF_INIT;
-	struct ivec koff = { NULL, 0, 0 };
+		" JOIN act ON act.name = k.person";
+	struct nmap role_team, role_resp, rid;
+	struct strbuf key = STRBUF_INIT;
 	size_t q;
 	struct ivec parents = { NULL, 0, 0 }, rt = { NULL, 0, 0 };
 	struct ivec pr = { NULL, 0, 0 }, pp = { NULL, 0, 0 };
@@ -1648,9 +1645,11 @@ static enum baton_code bf_load(struct ctx *c, struct bf *b)
 	int rc = SQLITE_DONE;
 
 	memset(b, 0, sizeof(*b));
-	b->pindex = json_object();
+	memset(&role_team, 0, sizeof(role_team));
+	memset(&role_resp, 0, sizeof(role_resp));
+	memset(&rid, 0, sizeof(rid));
 	b->tindex = json_object();
-	if (!b->pindex || !b->tindex) {
+	if (!b->tindex) {
 		brc = nomem(c->err);
 		goto out;
 	}
@@ -1705,20 +1704,35 @@ static enum baton_code bf_load(struct ctx *c, struct bf *b)
 		brc = nomem(c->err);
 		goto out;
 	}
-	/* Responsibilities, in the order row_number() numbers them. */
+	/* The team of each role. */
+	if (!(s = prep(c, role_sql))) {
+		brc = c->err->code;
+		goto out;
+	}
+	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (col(s, 0) && map_add(&role_team, col(s, 0), strlen(col(s, 0)),
+					 index_get(b->tindex, col(s, 1))))
+			brc = nomem(c->err);
+	if ((brc = done(c, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, brc)))
+		goto out;
+	/* Responsibilities, numbered in (role, id) order. */
 	if (!(s = prep(c, resp_sql))) {
 		brc = c->err->code;
 		goto out;
 	}
 	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int t = index_get(b->tindex, col(s, 2));
+		const char *role = col(s, 0), *id = col(s, 1);
+		int n, t;
 
-		/* "role\0id\0" of each responsibility, for the merge */
-		if (ivec_push(&koff, (int)keys.len))
-			brc = nomem(c->err);
-		strbuf_add(&keys, col(s, 0) ? col(s, 0) : "", strlen(col(s, 0) ? col(s, 0) : "") + 1);
-		strbuf_add(&keys, col(s, 1) ? col(s, 1) : "", strlen(col(s, 1) ? col(s, 1) : "") + 1);
-		if (!strbuf_ok(&keys))
+		if (!role || !id)
+			continue; /* cannot happen: NOT NULL */
+		n = nmap_get(&role_team, role, strlen(role));
+		t = n >= 0 ? nmap_person(&role_team, n) : -1;
+		strbuf_reset(&key);
+		strbuf_add(&key, role, strlen(role) + 1);
+		strbuf_addstr(&key, id);
+		if (!strbuf_ok(&key) || map_add(&rid, key.buf, key.len, (int)rt.n) ||
+		    map_add(&role_resp, role, strlen(role), (int)rt.n))
 			brc = nomem(c->err);
 		if (ivec_push(&rt, t) || (t >= 0 && (ivec_push(&parents, t) ||
 						     ivec_push(&pr, (int)rt.n - 1))))
@@ -1733,34 +1747,37 @@ static enum baton_code bf_load(struct ctx *c, struct bf *b)
 		brc = nomem(c->err);
 		goto out;
 	}
-	/* Coverage pairs, merged against the responsibilities' order. */
+	/* Coverage pairs: a holder covers every responsibility of the role,
+	 * a knower the responsibility that lists the process. */
 	pr.n = pp.n = 0;
-	for (q = 0; !brc && q < ARRAY_SIZE(pair_sqls); q++) {
-		size_t r = 0;
-
-		if (!(s = prep(c, pair_sqls[q]))) {
+	for (q = 0; !brc && q < 2; q++) {
+		if (!(s = prep(c, q ? know_sql : hold_sql))) {
 			brc = c->err->code;
 			goto out;
 		}
 		while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-			const char *role = col(s, 0), *id = col(s, 1);
-			int d = 1, p;
+			const char *role = col(s, 0), *person = col(s, q ? 2 : 1);
+			int node, p;
 
-			if (!role || !id)
+			if (!role || !person || (q && !col(s, 1)))
 				continue; /* cannot happen: NOT NULL */
-			while (r < b->nresp) {
-				const char *kr = keys.buf + koff.v[r];
-
-				if ((d = strcmp(kr, role)) == 0)
-					d = strcmp(kr + strlen(kr) + 1, id);
-				if (d >= 0)
+			if (q) {
+				strbuf_reset(&key);
+				strbuf_add(&key, role, strlen(role) + 1);
+				strbuf_addstr(&key, col(s, 1));
+				if (!strbuf_ok(&key)) {
+					brc = nomem(c->err);
 					break;
-				r++;
+				}
+				node = nmap_get(&rid, key.buf, key.len);
+			} else {
+				node = nmap_get(&role_resp, role, strlen(role));
 			}
-			if (r >= b->nresp || d != 0)
-				continue; /* cannot happen: same snapshot */
-			p = index_get(b->pindex, col(s, 2));
-			if (p < 0) {
+			if (node < 0)
+				continue; /* no such responsibility */
+			if ((p = nmap_get(&b->pmap, person, strlen(person))) >= 0) {
+				p = nmap_person(&b->pmap, p);
+			} else {
 				if (b->nperson == palloc) {
 					size_t na = palloc ? palloc * 2 : 64;
 					char **np = realloc(b->person, na * sizeof(*np));
@@ -1773,18 +1790,20 @@ static enum baton_code bf_load(struct ctx *c, struct bf *b)
 					palloc = na;
 				}
 				p = (int)b->nperson;
-				if (!(b->person[p] = xstrdup(col(s, 2)))) {
+				if (!(b->person[p] = xstrdup(person))) {
 					brc = nomem(c->err);
 					break;
 				}
 				b->nperson++;
-				if (index_put(b->pindex, b->person[p], (size_t)p)) {
+				if (map_add(&b->pmap, person, strlen(person), p)) {
 					brc = nomem(c->err);
 					break;
 				}
 			}
-			if (ivec_push(&pr, (int)r) || ivec_push(&pp, p))
-				brc = nomem(c->err);
+			for (; !brc && node >= 0; node = q ? -1 : nmap_next(&role_resp, node))
+				if (ivec_push(&pr, nmap_person(q ? &rid : &role_resp, node)) ||
+				    ivec_push(&pp, p))
+					brc = nomem(c->err);
 		}
 		if ((brc = done(c, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, brc)))
 			goto out;
@@ -1821,8 +1840,10 @@ out:
 	free(pp.v);
 	free(tc.v);
 	free(tp.v);
-	free(koff.v);
-	strbuf_release(&keys);
+	nmap_release(&role_team);
+	nmap_release(&role_resp);
+	nmap_release(&rid);
+	strbuf_release(&key);
 	if (brc)
 		bf_release(b);
 	return brc;
