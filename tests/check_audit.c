@@ -694,6 +694,22 @@ START_TEST(test_silenced_everywhere)
 
 	ck_assert_int_eq(query_count(st, full), 6);
 	ck_assert_int_eq(query_count(st, indexed), 6);
+	/* ignores_load's query (core/audit.c) is planned on the index. */
+	{
+		sqlite3_stmt *q = NULL;
+		struct strbuf plan = STRBUF_INIT;
+
+		ck_assert_int_eq(sqlite3_prepare_v2(st->db,
+			"EXPLAIN QUERY PLAN SELECT e.kind || '/' || e.name || char(10) ||"
+			" json_extract(j.value, '$.check'), json_extract(j.value, '$.reason')"
+			" FROM entity e, json_each(e.spec, '$.audit.ignore') j"
+			" WHERE instr(e.spec, '\"ignore\"') > 0", -1, &q, NULL), SQLITE_OK);
+		while (sqlite3_step(q) == SQLITE_ROW)
+			strbuf_addf(&plan, "%s|", (const char *)sqlite3_column_text(q, 3));
+		sqlite3_finalize(q);
+		ck_assert_ptr_nonnull(strstr(plan.buf, "USING INDEX entity_audit_ignore"));
+		strbuf_release(&plan);
+	}
 	ck_assert_str_eq(s = silenced_list(rep),
 			 "truck-factor-one team/t2|person-routing rule/r|knowledge-silo process/p|"
 			 "single-holder role/ceo|undocumented-responsibility role/ceo|");
