@@ -28,13 +28,13 @@
 #define DEFAULT_MAX_ROLES 4
 
 /* act: active people, not gone; cur: their holder rows current on the
- * audit date. Both are computed once per run into TEMP tables
- * (scope_open below) instead of being materialised again, with an
- * automatic index, by every query; ACT_CTE names them as the queries
- * always did. */
+ * audit date, with the holder's status. Both are computed once per run
+ * (scope_open below: a TEMP view or table and a TEMP table) instead of
+ * being materialised again, with an automatic index, by every query;
+ * ACT_CTE names them as the queries always did. */
 #define ACT_CTE \
 	"WITH act AS NOT MATERIALIZED (SELECT name, status, team FROM temp.audit_act)," \
-	" cur AS NOT MATERIALIZED (SELECT role, person, kind FROM temp.audit_cur) "
+	" cur AS NOT MATERIALIZED (SELECT role, person, kind, status FROM temp.audit_cur) "
 
 /* The team a rule belongs to: its handler role's, or its handler person's. */
 #define RULE_TEAM \
@@ -235,7 +235,7 @@ static enum baton_code scope_open(struct ctx *c)
 		" WHERE status IN ('active', 'leaving')"
 		" AND name NOT IN (SELECT value FROM json_each(?2))";
 	static const char cur_sql[] =
-		"CREATE TEMP TABLE audit_cur AS SELECT h.role, h.person, h.kind"
+		"CREATE TEMP TABLE audit_cur AS SELECT h.role, h.person, h.kind, act.status"
 		" FROM holder h JOIN temp.audit_act act ON act.name = h.person"
 		" WHERE (h.until IS NULL OR h.until >= ?1)"
 		" AND (h.since IS NULL OR h.since <= ?1)";
@@ -453,9 +453,9 @@ static enum baton_code check_leaving_without_handover(struct ctx *c)
 {
 	static const char sql[] = ACT_CTE
 		"SELECT a.name, a.team, pe.leaving_on, group_concat(c.role, ', ')"
-		" FROM act a JOIN person pe ON pe.name = a.name"
-		" JOIN (SELECT DISTINCT role, person FROM cur ORDER BY role) c"
-		"  ON c.person = a.name"
+		" FROM (SELECT DISTINCT role, person FROM cur WHERE status = 'leaving'"
+		"  ORDER BY role) c"
+		" JOIN act a ON a.name = c.person JOIN person pe ON pe.name = a.name"
 		" WHERE a.status = 'leaving' AND NOT EXISTS (SELECT 1 FROM handover h"
 		"  JOIN handover_role hr ON hr.handover = h.id WHERE h.state = 'open'"
 		"  AND h.from_person = a.name AND hr.role = c.role)"
@@ -483,9 +483,8 @@ static enum baton_code check_relationship_at_risk(struct ctx *c)
 		"SELECT rel.role, ro.team, rel.with_kind, rel.with_name,"
 		" rel.health = 'red', lv.person FROM relationship rel"
 		" JOIN role ro ON ro.name = rel.role"
-		" LEFT JOIN (SELECT cur.role, min(cur.person) AS person FROM cur"
-		"  JOIN act ON act.name = cur.person GROUP BY cur.role"
-		"  HAVING min(cur.person) = max(cur.person) AND min(act.status) = 'leaving') lv"
+		" LEFT JOIN (SELECT role, min(person) AS person FROM cur GROUP BY role"
+		"  HAVING min(person) = max(person) AND min(status) = 'leaving') lv"
 		"  ON lv.role = rel.role"
 		" WHERE rel.health = 'red' OR lv.person IS NOT NULL"
 		" ORDER BY rel.role, rel.ord";
@@ -526,9 +525,9 @@ static enum baton_code check_relationship_at_risk(struct ctx *c)
 static enum baton_code check_overloaded_person(struct ctx *c)
 {
 	static const char sql[] = ACT_CTE
-		"SELECT a.name, a.team, count(*), ?3"
-		" FROM act a JOIN (SELECT DISTINCT person, role FROM cur) d"
-		"  ON d.person = a.name GROUP BY a.name HAVING count(*) > ?3";
+		"SELECT a.name, a.team, d.n, ?3"
+		" FROM (SELECT person, count(*) AS n FROM (SELECT DISTINCT person, role FROM cur)"
+		"  GROUP BY person HAVING count(*) > ?3) d JOIN act a ON a.name = d.person";
 	sqlite3_stmt *s = prep(c, sql);
 	enum baton_code brc = BATON_OK;
 	int rc = SQLITE_DONE;
