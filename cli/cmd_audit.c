@@ -20,159 +20,6 @@ static int summary_count(const json_t *report, const char *sev)
 }
 
 /* ------------------------------------------------------------------ */
-/* JSON                                                                */
-/* ------------------------------------------------------------------ */
-
-/* Output through one buffer: a large report is a few hundred thousand
- * small pieces. */
-struct jout {
-	char buf[65536];
-	size_t n;
-};
-
-static void jout_flush(struct jout *o)
-{
-	fwrite(o->buf, 1, o->n, stdout);
-	o->n = 0;
-}
-
-static void jout_add(struct jout *o, const char *s, size_t len)
-{
-	if (o->n + len > sizeof(o->buf)) {
-		jout_flush(o);
-		if (len > sizeof(o->buf)) {
-			fwrite(s, 1, len, stdout);
-			return;
-		}
-	}
-	memcpy(o->buf + o->n, s, len);
-	o->n += len;
-}
-
-static void jout_ch(struct jout *o, char ch)
-{
-	if (o->n == sizeof(o->buf))
-		jout_flush(o);
-	o->buf[o->n++] = ch;
-}
-
-/* A JSON string as jansson writes it without JSON_ENSURE_ASCII or
- * JSON_ESCAPE_SLASH: '"', '\\' and control characters escaped, the rest
- * (valid UTF-8, which jansson guarantees) as it is. */
-static void json_put_string(struct jout *o, const char *s, size_t len)
-{
-	size_t i, run = 0;
-	char esc[8];
-
-	jout_ch(o, '"');
-	for (i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch != '"' && ch != '\\' && ch >= 0x20)
-			continue;
-		jout_add(o, s + run, i - run);
-		run = i + 1;
-		switch (ch) {
-		case '"': jout_add(o, "\\\"", 2); break;
-		case '\\': jout_add(o, "\\\\", 2); break;
-		case '\b': jout_add(o, "\\b", 2); break;
-		case '\f': jout_add(o, "\\f", 2); break;
-		case '\n': jout_add(o, "\\n", 2); break;
-		case '\r': jout_add(o, "\\r", 2); break;
-		case '\t': jout_add(o, "\\t", 2); break;
-		default:
-			snprintf(esc, sizeof(esc), "\\u%04X", ch);
-			jout_add(o, esc, 6);
-			break;
-		}
-	}
-	jout_add(o, s + run, len - run);
-	jout_ch(o, '"');
-}
-
-static void json_put_indent(struct jout *o, int depth)
-{
-	static const char spaces[] = "\n                                ";
-
-	if (depth < 16) {
-		jout_add(o, spaces, 1 + 2 * (size_t)depth);
-		return;
-	}
-	jout_ch(o, '\n');
-	while (depth-- > 0)
-		jout_add(o, "  ", 2);
-}
-
-/* The value exactly as json_dumpf(v, stdout, JSON_INDENT(2)) writes it,
- * without jansson's per-token callbacks; what is not an object, array,
- * string or integer is handed to jansson itself. */
-static void json_put(struct jout *o, const json_t *v, int depth)
-{
-	const char *key;
-	char num[32];
-	size_t i, n;
-	void *it;
-
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		jout_ch(o, '{');
-		for (it = json_object_iter((json_t *)v); it;) {
-			key = json_object_iter_key(it);
-			json_put_indent(o, depth + 1);
-			json_put_string(o, key, strlen(key));
-			jout_add(o, ": ", 2);
-			json_put(o, json_object_iter_value(it), depth + 1);
-			if ((it = json_object_iter_next((json_t *)v, it)))
-				jout_ch(o, ',');
-			else
-				json_put_indent(o, depth);
-		}
-		jout_ch(o, '}');
-		break;
-	case JSON_ARRAY:
-		jout_ch(o, '[');
-		n = json_array_size(v);
-		for (i = 0; i < n; i++) {
-			json_put_indent(o, depth + 1);
-			json_put(o, json_array_get(v, i), depth + 1);
-			if (i + 1 < n)
-				jout_ch(o, ',');
-			else
-				json_put_indent(o, depth);
-		}
-		jout_ch(o, ']');
-		break;
-	case JSON_STRING:
-		json_put_string(o, json_string_value(v), json_string_length(v));
-		break;
-	case JSON_INTEGER:
-		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		jout_add(o, num, strlen(num));
-		break;
-	default:
-		jout_flush(o);
-		json_dumpf(v, stdout, JSON_ENCODE_ANY);
-		break;
-	}
-}
-
-/* cli_print_json, faster on the large reports (same bytes). */
-static void print_json(const json_t *v)
-{
-	struct jout *o = malloc(sizeof(*o));
-
-	if (!o) {
-		cli_print_json(v);
-		return;
-	}
-	o->n = 0;
-	json_put(o, v, 0);
-	jout_ch(o, '\n');
-	jout_flush(o);
-	free(o);
-}
-
-/* ------------------------------------------------------------------ */
 /* Formats                                                             */
 /* ------------------------------------------------------------------ */
 
@@ -363,7 +210,7 @@ int cmd_audit(int argc, char **argv, struct cli *cli)
 	status = cli_report(cli, &err, rc);
 	if (rc == BATON_OK) {
 		if (!strcmp(format, "json"))
-			print_json(report);
+			cli_print_json(report);
 		else if (!strcmp(format, "md"))
 			print_md(report, ao.date ? ao.date : cli->today, ao.team);
 		else if (!strcmp(format, "csv"))
@@ -436,7 +283,7 @@ int cmd_busfactor(int argc, char **argv, struct cli *cli)
 		const json_t *org = json_object_get(out, "organisation");
 
 		if (json) {
-			print_json(out);
+			cli_print_json(out);
 		} else {
 			printf("%-24s %5s %6s  %s\n", "TEAM", "TRUCK", "RESP", "PEOPLE");
 			printf("%-24s %5d %6d  ", "(organisation)",
@@ -511,7 +358,7 @@ int cmd_whatif(int argc, char **argv, struct cli *cli)
 	rc = whatif_run(st, &wo, &out, &err);
 	status = cli_report(cli, &err, rc);
 	if (rc == BATON_OK && json) {
-		print_json(out);
+		cli_print_json(out);
 	} else if (rc == BATON_OK) {
 		printf("What if ");
 		print_people(json_object_get(out, "people"), " ");

@@ -133,9 +133,44 @@ struct store *cli_open(struct cli *cli, int flags, int *status)
 	return st;
 }
 
+/* jansson's dumper hands its output over a few bytes at a time (a
+ * callback per token); gathered here into one buffer, a large report (the
+ * audit of 100,000 people) is written in big pieces. */
+struct json_out {
+	char buf[65536];
+	size_t n;
+};
+
+static int json_out_add(const char *s, size_t len, void *data)
+{
+	struct json_out *o = data;
+
+	if (o->n + len > sizeof(o->buf)) {
+		fwrite(o->buf, 1, o->n, stdout);
+		o->n = 0;
+		if (len > sizeof(o->buf)) {
+			fwrite(s, 1, len, stdout);
+			return 0;
+		}
+	}
+	memcpy(o->buf + o->n, s, len);
+	o->n += len;
+	return 0;
+}
+
 void cli_print_json(const json_t *v)
 {
-	json_dumpf(v, stdout, JSON_INDENT(2) | JSON_ENCODE_ANY);
+	struct json_out *o = malloc(sizeof(*o));
+
+	if (!o) {
+		json_dumpf(v, stdout, JSON_INDENT(2) | JSON_ENCODE_ANY);
+	} else {
+		o->n = 0;
+		json_dump_callback(v, json_out_add, o,
+				   JSON_INDENT(2) | JSON_ENCODE_ANY);
+		fwrite(o->buf, 1, o->n, stdout);
+		free(o);
+	}
 	fputc('\n', stdout);
 }
 
