@@ -510,9 +510,7 @@ static void word_hits_put(struct ranker *r, const char *word, size_t n,
 /* Rows baton_bm25 set aside (1.0) are dropped before the join and the
  * snippet; the ORDER BY and LIMIT are those baton_bm25 expects. */
 static const char search_sql[] =
-	"SELECT d.kind, d.name, d.sub, d.title,"
-	" baton_bm25(search, 0, " SEARCH_W_TITLE ", " SEARCH_W_KEYWORDS ", "
-	SEARCH_W_BODY ", " SEARCH_W_TOPIC ") AS score,"
+	"SELECT d.kind, d.name, d.sub, d.title, h.score,"
 	" CASE d.kind"
 	"  WHEN 'rule' THEN (SELECT handler_kind || ':' || handler_name"
 	"   FROM rule WHERE name = d.name)"
@@ -521,11 +519,16 @@ static const char search_sql[] =
 	"   (SELECT 'role:' || role FROM responsibility_process"
 	"    WHERE process = d.name ORDER BY role LIMIT 1))"
 	"  ELSE 'role:' || d.name END,"
-	" snippet(search, -1, '[', ']', '...', 12),"
-	" baton_bm25(search, 1)"
-	" FROM search JOIN search_doc AS d ON d.id = search.rowid"
-	" WHERE search MATCH ?1 AND score < 0.5"
-	" ORDER BY score, CASE d.kind WHEN 'rule' THEN 0"
+	" h.snip, h.bound"
+	" FROM (SELECT search.rowid AS id,"
+	"  baton_bm25(search, 0, " SEARCH_W_TITLE ", " SEARCH_W_KEYWORDS ", "
+	SEARCH_W_BODY ", " SEARCH_W_TOPIC ") AS score,"
+	"  snippet(search, -1, '[', ']', '...', 12) AS snip,"
+	"  baton_bm25(search, 1) AS bound"
+	"  FROM search WHERE search MATCH ?1 AND score < 0.5"
+	"  ORDER BY search.rowid DESC LIMIT -1) AS h"
+	" JOIN search_doc AS d ON d.id = h.id"
+	" ORDER BY h.score, CASE d.kind WHEN 'rule' THEN 0"
 	"  WHEN 'responsibility' THEN 1 WHEN 'process' THEN 2 ELSE 3 END,"
 	" d.name, d.sub"
 	" LIMIT ?2";
