@@ -315,12 +315,13 @@ static double rank_score(const struct rank_data *d, double dl)
  * than it.
  *
  * When the query's LIMIT is known (ranker.limit) and `limit` rows were
- * scored already, a row whose score cannot reach the `limit`-th best so far
- * is answered with 1.0 (after every real score, which is negative) without
- * reading its length: its score is at most the one it would have with the
- * fewest tokens it can hold (as many as the instances of its most frequent
- * phrase), and bm25 falls as the length grows. Such a row is never among
- * the first `limit`. */
+ * scored already, a row scoring below the `limit`-th best so far is
+ * answered with 1.0 (after every real score, which is negative): such a row
+ * is never among the first `limit`, and the query drops it before it joins
+ * it or makes its snippet. Most of them are found without reading the
+ * row's length: the score is at most the one it would have with the fewest
+ * tokens it can hold (as many as the instances of its most frequent
+ * phrase), as bm25 falls when the length grows. */
 static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 		    sqlite3_context *ctx, int nval, sqlite3_value **val)
 {
@@ -363,8 +364,13 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 		if ((rc = api->xColumnSize(fts, -1, &ntok)))
 			goto out;
 		score = rank_score(d, (double)ntok);
-		if (d->limit)
+		if (d->limit) {
+			int below = d->nbest == d->limit && score < d->best[0];
+
 			best_add(d, score);
+			if (below)
+				score = -1.0;
+		}
 	}
 	d->last_rowid = rowid;
 	d->last = -1.0 * score;
