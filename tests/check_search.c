@@ -251,7 +251,9 @@ START_TEST(test_other_queries_same_as_full_ranking)
 		"contract shipment budget audit", "invoice xyzzy", "xyzzy",
 		"the a", "training pricing licence access invoice refund",
 		"handle requests", "queue policy outcome system", "role03",
-		"d/invoice/refund", "invoice\" OR \"*", "Clerk review"
+		"d/invoice/refund", "invoice\" OR \"*", "Clerk review",
+		"\xe2\x80\x94 invoice", "invoice\xe2\x80\x94refund budget",
+		"na\xc3\xafve invoice", "r\xc3\xa9" "fund refund"
 	};
 	size_t i;
 	int k;
