@@ -178,7 +178,9 @@ struct rank_data {
 	double bound;   /* a document lacking a phrase scores below this */
 	double *idf;    /* per phrase */
 	double *freq;   /* per phrase, the current row's weighted frequency */
-	int *count;     /* per phrase, the current row's instances */
+	int *plen;      /* per phrase, its tokens */
+	int ncol;
+	int *cend;      /* per column, the current row's tokens at least */
 	int limit;      /* the query's LIMIT, 0 when unknown */
 	int nbest;
 	double *best;   /* min-heap of the best `limit` scores (positive) */
@@ -202,7 +204,7 @@ static int rank_data_get(const Fts5ExtensionApi *api, Fts5Context *fts,
 	struct ranker *r = api->xUserData(fts);
 	sqlite3_int64 nrow = 0, ntok = 0;
 	double sum = 0.0, least = 0.0;
-	int rc = SQLITE_OK, i, n, limit;
+	int rc = SQLITE_OK, i, n, limit, ncol;
 	size_t size;
 
 	if (d) {
@@ -210,9 +212,10 @@ static int rank_data_get(const Fts5ExtensionApi *api, Fts5Context *fts,
 		return SQLITE_OK;
 	}
 	n = api->xPhraseCount(fts);
+	ncol = api->xColumnCount(fts);
 	limit = r->limit > 0 && r->limit <= 100 ? r->limit : 0;
 	size = sizeof(*d) + (2 * (size_t)n + (size_t)limit) * sizeof(double) +
-	       (size_t)n * sizeof(int);
+	       ((size_t)n + (size_t)ncol) * sizeof(int);
 	if (!(d = sqlite3_malloc64(size)))
 		return SQLITE_NOMEM;
 	memset(d, 0, size);
@@ -220,8 +223,12 @@ static int rank_data_get(const Fts5ExtensionApi *api, Fts5Context *fts,
 	d->idf = (double *)(d + 1);
 	d->freq = d->idf + n;
 	d->best = d->freq + n;
-	d->count = (int *)(d->best + limit);
+	d->plen = (int *)(d->best + limit);
+	d->cend = d->plen + n;
+	d->ncol = ncol;
 	d->limit = limit;
+	for (i = 0; i < n; i++)
+		d->plen[i] = api->xPhraseSize(fts, i);
 	rc = api->xRowCount(fts, &nrow);
 	if (rc == SQLITE_OK)
 		rc = api->xColumnTotalSize(fts, -1, &ntok);
@@ -320,15 +327,15 @@ static double rank_score(const struct rank_data *d, double dl)
  * is never among the first `limit`, and the query drops it before it joins
  * it or makes its snippet. Most of them are found without reading the
  * row's length: the score is at most the one it would have with the fewest
- * tokens it can hold (as many as the instances of its most frequent
- * phrase), as bm25 falls when the length grows. */
+ * tokens it can hold (in each column, up to the end of the last phrase
+ * found there), as bm25 falls when the length grows. */
 static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 		    sqlite3_context *ctx, int nval, sqlite3_value **val)
 {
 	struct rank_data *d;
 	sqlite3_int64 rowid;
 	double score;
-	int rc, i, ninst = 0, ntok = 0, most = 0;
+	int rc, i, ninst = 0, ntok = 0, least = 0;
 
 	if ((rc = rank_data_get(api, fts, &d)))
 		goto out;
@@ -342,7 +349,7 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 		return;
 	}
 	memset(d->freq, 0, sizeof(double) * (size_t)d->nphrase);
-	memset(d->count, 0, sizeof(int) * (size_t)d->nphrase);
+	memset(d->cend, 0, sizeof(int) * (size_t)d->ncol);
 	rc = api->xInstCount(fts, &ninst);
 	for (i = 0; rc == SQLITE_OK && i < ninst; i++) {
 		int ip, ic, io;
@@ -351,14 +358,16 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 		if (rc == SQLITE_OK) {
 			d->freq[ip] += nval > ic + 1 ?
 				sqlite3_value_double(val[ic + 1]) : 1.0;
-			if (++d->count[ip] > most)
-				most = d->count[ip];
+			if (ic >= 0 && ic < d->ncol && io + d->plen[ip] > d->cend[ic])
+				d->cend[ic] = io + d->plen[ip];
 		}
 	}
 	if (rc)
 		goto out;
+	for (i = 0; i < d->ncol; i++)
+		least += d->cend[i];
 	if (d->limit && d->nbest == d->limit &&
-	    rank_score(d, (double)most) * (1.0 + 1e-9) < d->best[0]) {
+	    rank_score(d, (double)least) * (1.0 + 1e-9) < d->best[0]) {
 		score = -1.0;
 	} else {
 		if ((rc = api->xColumnSize(fts, -1, &ntok)))
