@@ -335,7 +335,7 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 	struct rank_data *d;
 	sqlite3_int64 rowid;
 	double score;
-	int rc, i, ninst = 0, ntok = 0, least = 0;
+	int rc, i, ntok = 0, least = 0;
 
 	if ((rc = rank_data_get(api, fts, &d)))
 		goto out;
@@ -350,20 +350,21 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 	}
 	memset(d->freq, 0, sizeof(double) * (size_t)d->nphrase);
 	memset(d->cend, 0, sizeof(int) * (size_t)d->ncol);
-	rc = api->xInstCount(fts, &ninst);
-	for (i = 0; rc == SQLITE_OK && i < ninst; i++) {
-		int ip, ic, io;
+	/* Each phrase's instances in the order bm25 adds them (by column,
+	 * then offset), read without building xInst's array of them all. */
+	for (i = 0; i < d->nphrase; i++) {
+		Fts5PhraseIter it;
+		int ic, io;
 
-		rc = api->xInst(fts, i, &ip, &ic, &io);
-		if (rc == SQLITE_OK) {
-			d->freq[ip] += nval > ic + 1 ?
+		if ((rc = api->xPhraseFirst(fts, i, &it, &ic, &io)))
+			goto out;
+		for (; ic >= 0; api->xPhraseNext(fts, &it, &ic, &io)) {
+			d->freq[i] += nval > ic + 1 ?
 				sqlite3_value_double(val[ic + 1]) : 1.0;
-			if (ic >= 0 && ic < d->ncol && io + d->plen[ip] > d->cend[ic])
-				d->cend[ic] = io + d->plen[ip];
+			if (ic < d->ncol && io + d->plen[i] > d->cend[ic])
+				d->cend[ic] = io + d->plen[i];
 		}
 	}
-	if (rc)
-		goto out;
 	for (i = 0; i < d->ncol; i++)
 		least += d->cend[i];
 	if (d->limit && d->nbest == d->limit &&
