@@ -160,9 +160,9 @@ struct word_hits {
  * are per connection; FTS5 calls ranker_destroy when it closes), with the
  * document counts of the words searched so far, valid while data_version
  * and the connection's change count stay the same. During one search,
- * `words` and `nhit` describe the query's phrases (phrase i is word i;
- * nhit -1 when unknown: baton_bm25 counts it and fills it in) and `limit`
- * is the query's LIMIT. */
+ * `nwords`, `nhit` and `same` describe the query's phrases (phrase i is
+ * word i; nhit -1 when unknown: baton_bm25 counts it and fills it in) and
+ * `limit` is the query's LIMIT. */
 struct ranker {
 	sqlite3 *db;
 	struct ranker *next;
@@ -172,6 +172,7 @@ struct ranker {
 	size_t ncache;
 	int nwords;
 	sqlite3_int64 nhit[SEARCH_MAX_WORDS];
+	int same[SEARCH_MAX_WORDS];     /* an earlier word equal to word i, or i */
 	int limit;
 };
 
@@ -187,7 +188,9 @@ struct rank_data {
 	double *idf;    /* per phrase */
 	double *freq;   /* per phrase, the current row's weighted frequency */
 	int *plen;      /* per phrase, its tokens */
+	int *same;      /* per phrase, an earlier identical phrase, or itself */
 	int ncol;
+	double *weight; /* per column, bm25's weight */
 	int *cend;      /* per column, the current row's tokens at least */
 	int limit;      /* the query's LIMIT, 0 when unknown */
 	int nbest;
@@ -222,8 +225,8 @@ static int rank_data_get(const Fts5ExtensionApi *api, Fts5Context *fts,
 	n = api->xPhraseCount(fts);
 	ncol = api->xColumnCount(fts);
 	limit = r->limit > 0 && r->limit <= 100 ? r->limit : 0;
-	size = sizeof(*d) + (2 * (size_t)n + (size_t)limit) * sizeof(double) +
-	       ((size_t)n + (size_t)ncol) * sizeof(int);
+	size = sizeof(*d) + (2 * (size_t)n + (size_t)limit + (size_t)ncol) *
+	       sizeof(double) + (2 * (size_t)n + (size_t)ncol) * sizeof(int);
 	if (!(d = sqlite3_malloc64(size)))
 		return SQLITE_NOMEM;
 	memset(d, 0, size);
@@ -231,12 +234,16 @@ static int rank_data_get(const Fts5ExtensionApi *api, Fts5Context *fts,
 	d->idf = (double *)(d + 1);
 	d->freq = d->idf + n;
 	d->best = d->freq + n;
-	d->plen = (int *)(d->best + limit);
-	d->cend = d->plen + n;
+	d->weight = d->best + limit;
+	d->plen = (int *)(d->weight + ncol);
+	d->same = d->plen + n;
+	d->cend = d->same + n;
 	d->ncol = ncol;
 	d->limit = limit;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		d->plen[i] = api->xPhraseSize(fts, i);
+		d->same[i] = r->nwords == n ? r->same[i] : i;
+	}
 	rc = api->xRowCount(fts, &nrow);
 	if (rc == SQLITE_OK)
 		rc = api->xColumnTotalSize(fts, -1, &ntok);
@@ -351,6 +358,10 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 		sqlite3_result_double(ctx, d->bound);
 		return;
 	}
+	if (!d->has_last)
+		for (i = 0; i < d->ncol; i++)
+			d->weight[i] = nval > i + 1 ?
+				sqlite3_value_double(val[i + 1]) : 1.0;
 	rowid = api->xRowid(fts);
 	if (d->has_last && d->last_rowid == rowid) {
 		sqlite3_result_double(ctx, d->last);
@@ -359,17 +370,23 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 	memset(d->freq, 0, sizeof(double) * (size_t)d->nphrase);
 	memset(d->cend, 0, sizeof(int) * (size_t)d->ncol);
 	/* Each phrase's instances in the order bm25 adds them (by column,
-	 * then offset), read without building xInst's array of them all. */
+	 * then offset), read without building xInst's array of them all; a
+	 * phrase repeated in the query has the same instances. */
 	for (i = 0; i < d->nphrase; i++) {
 		Fts5PhraseIter it;
 		int ic, io;
 
+		if (d->same[i] != i) {
+			d->freq[i] = d->freq[d->same[i]];
+			continue;
+		}
 		if ((rc = api->xPhraseFirst(fts, i, &it, &ic, &io)))
 			goto out;
 		for (; ic >= 0; api->xPhraseNext(fts, &it, &ic, &io)) {
-			d->freq[i] += nval > ic + 1 ?
-				sqlite3_value_double(val[ic + 1]) : 1.0;
-			if (ic < d->ncol && io + d->plen[i] > d->cend[ic])
+			if (ic >= d->ncol)
+				continue;
+			d->freq[i] += d->weight[ic];
+			if (io + d->plen[i] > d->cend[ic])
 				d->cend[ic] = io + d->plen[i];
 		}
 	}
@@ -627,8 +644,15 @@ static enum baton_code rank_query(struct store *st, struct ranker *r,
 	if (!(s = store_cached(st, search_sql, err)))
 		return err && err->code ? err->code : BATON_DB;
 	r->nwords = query_words(q, at, len);
-	for (i = 0; i < r->nwords; i++)
+	for (i = 0; i < r->nwords; i++) {
+		int j;
+
 		r->nhit[i] = word_hits_get(r, at[i], len[i]);
+		for (j = 0; j < i && (len[j] != len[i] ||
+				      memcmp(at[j], at[i], len[i])); j++)
+			;
+		r->same[i] = j;
+	}
 	r->limit = limit;
 	sqlite3_bind_text(s, 1, q, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 2, limit);
