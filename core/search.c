@@ -623,6 +623,19 @@ static int query_words(const char *q, const char **at, size_t *len)
 	return n;
 }
 
+/* Whether FTS5 query q (from fts_query) holds two different words. */
+static int several_words(const char *q)
+{
+	const char *at[SEARCH_MAX_WORDS];
+	size_t len[SEARCH_MAX_WORDS];
+	int n = query_words(q, at, len), i;
+
+	for (i = 1; i < n; i++)
+		if (len[i] != len[0] || memcmp(at[i], at[0], len[0]))
+			return 1;
+	return 0;
+}
+
 /* Append the first `limit` documents matching FTS5 query q to results, best
  * first. With `all_words` (q joins the words with AND) *sure says whether
  * they are the first `limit` of the OR query too: `limit` of them and the
@@ -717,7 +730,8 @@ enum baton_code search_text(struct store *st, const char *text, int limit,
 		rc = err && err->code ? err->code : BATON_DB;
 		goto out;
 	}
-	if (nwords > 1) {
+	/* One word, perhaps repeated: the AND query is the OR query. */
+	if (nwords > 1 && several_words(q)) {
 		if (!(q_all = fts_query(text, " AND ", NULL))) {
 			rc = baton_fail(err, BATON_NOMEM, "out of memory");
 			goto out;
