@@ -909,6 +909,56 @@ out:
 	return rc;
 }
 
+/* Whether the hits (best first) hold a winner (the first with a handler)
+ * and `nalt` other handlers after it: then longer lists of hits, of which
+ * these are the first, give match_text the same answer. */
+static int text_hits_enough(json_t *list, int nalt)
+{
+	const char *win = NULL;
+	const char *seen[64];
+	int nseen = 0, j;
+	size_t i;
+	json_t *h;
+
+	json_array_foreach(list, i, h) {
+		const char *role = json_string_value(json_object_get(h, "handler"));
+
+		if (!role)
+			continue;
+		if (!win) {
+			win = role;
+			continue;
+		}
+		if (nseen >= nalt)
+			return 1;
+		for (j = 0; j < nseen && strcmp(seen[j], role); j++)
+			;
+		if (j == nseen && strcmp(role, win))
+			seen[nseen++] = role;
+		if (nseen >= (int)(sizeof(seen) / sizeof(seen[0])))
+			return 0;
+	}
+	return win && nseen >= nalt;
+}
+
+/* The first 50 hits for text, as match_text needs them: the first 10 when
+ * they are enough (text_hits_enough), which is cheaper to rank. */
+static enum baton_code text_hits(struct store *st, const char *text, int nalt,
+				 json_t **hits, struct baton_error *err)
+{
+	enum baton_code rc;
+	json_t *list;
+
+	if ((rc = search_text(st, text, 10, hits, err)))
+		return rc;
+	list = json_object_get(*hits, "results");
+	if (json_array_size(list) < 10 || text_hits_enough(list, nalt))
+		return BATON_OK;
+	json_decref(*hits);
+	*hits = NULL;
+	return search_text(st, text, 50, hits, err);
+}
+
 /* Route by text: the best hit becomes the match; *rule set when it is a
  * rule, *target to its "kind:name" handler. */
 static enum baton_code match_text(struct store *st, struct route_result *r,
@@ -923,7 +973,7 @@ static enum baton_code match_text(struct store *st, struct route_result *r,
 
 	*rule = NULL;
 	*target = NULL;
-	if ((rc = search_text(st, text, 50, &hits, err)))
+	if ((rc = text_hits(st, text, nalt, &hits, err)))
 		return rc;
 	list = json_object_get(hits, "results");
 	json_array_foreach(list, i, h) {

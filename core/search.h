@@ -39,7 +39,11 @@ char *search_fts_query(const char *text);
  *    "handler" (where it routes: "role:NAME" / "person:NAME" or null),
  *    "score" (higher is better), "snippet" (matches in [brackets])}]}
  * that the caller json_decref()s. Text with no words gives no results
- * (BATON_OK). Errors: BATON_DB, BATON_NOMEM. */
+ * (BATON_OK). Errors: BATON_DB, BATON_NOMEM.
+ *
+ * The first call on a connection registers the FTS5 auxiliary function
+ * baton_bm25 on it; the connection then remembers the document counts of
+ * the words it searched until the database changes (see search.c). */
 enum baton_code search_text(struct store *st, const char *text, int limit,
 			    json_t **out, struct baton_error *err);
 
