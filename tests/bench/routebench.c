@@ -10,6 +10,7 @@
  * JSON object: {"topic": {"n", "p50_us", "p99_us", "cold_p50_us",
  * "cold_p99_us"}, "text": {...}}, p50/p99 being the warm pass.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +158,10 @@ int main(int argc, char **argv)
 	size_t nt, nw, i;
 	int n = argc > 2 ? atoi(argv[2]) : 2000, rc;
 
+	/* the settings of the baton process (cli/main.c): glibc keeps freed
+	 * memory instead of handing it back to the kernel after each answer */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_TOP_PAD, 16 << 20);
 	if (argc < 2 || n <= 0) {
 		fprintf(stderr, "usage: routebench DB [N]\n");
 		return 2;
