@@ -55,6 +55,16 @@ static int journal_mode(struct store *st, const char *sql, const char *mode)
 	return ok;
 }
 
+/* The page cache of a connection (store_open), and the smaller one of a
+ * first import (store_bulk_begin): that import writes every page once and
+ * reads back little but the rightmost pages of each b-tree, so a large
+ * cache holds pages that are never read again; at 100k people the import
+ * took 12% more time with 64 MiB than with 16 MiB (and 50 MiB more
+ * memory). The index builds before its commit sort in memory up to the
+ * cache size, then merge from temporary files. */
+static const char cache_sql[] = "PRAGMA cache_size=-65536";
+static const char bulk_cache_sql[] = "PRAGMA cache_size=-16384";
+
 int store_bulk_begin(struct store *st)
 {
 	sqlite3_stmt *s = NULL;
@@ -71,6 +81,7 @@ int store_bulk_begin(struct store *st)
 		return 0;
 	}
 	sqlite3_busy_timeout(st->db, 10000);
+	sqlite3_exec(st->db, bulk_cache_sql, NULL, NULL, NULL);
 	/* pages read through the memory map count as the process's memory:
 	 * the import re-reads what it wrote (and the index builds read every
 	 * table), which would add the whole file to its peak RSS */
@@ -96,6 +107,7 @@ void store_bulk_end(struct store *st, int switched)
 	 * sets WAL */
 	journal_mode(st, "PRAGMA journal_mode=WAL", "wal");
 	sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+	sqlite3_exec(st->db, cache_sql, NULL, NULL, NULL);
 	if (st->bulk_mmap > 0) {
 		snprintf(sql, sizeof(sql), "PRAGMA mmap_size=%lld", st->bulk_mmap);
 		sqlite3_exec(st->db, sql, NULL, NULL, NULL);
@@ -235,7 +247,7 @@ enum baton_code store_open(const char *path, int flags, struct store **out,
 			goto fail;
 	}
 	if ((rc = store_exec(st, "PRAGMA foreign_keys=ON", err)) ||
-	    (rc = store_exec(st, "PRAGMA cache_size=-65536", err)))
+	    (rc = store_exec(st, cache_sql, err)))
 		goto fail;
 	/* Read-only connections read pages through a shared mapping: a
 	 * lookup that touches a page for the first time costs a page fault
