@@ -63,7 +63,20 @@ static int journal_mode(struct store *st, const char *sql, const char *mode)
  * memory). The index builds before its commit sort in memory up to the
  * cache size, then merge from temporary files. */
 static const char cache_sql[] = "PRAGMA cache_size=-65536";
-static const char bulk_cache_sql[] = "PRAGMA cache_size=-16384";
+enum { BULK_CACHE_KIB = 16384 };
+
+/* The value of PRAGMA `sql`, or `dflt` when it cannot be read. */
+static long long pragma_int(struct store *st, const char *sql, long long dflt)
+{
+	sqlite3_stmt *s = NULL;
+	long long v = dflt;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
 
 int store_bulk_begin(struct store *st)
 {
@@ -81,7 +94,19 @@ int store_bulk_begin(struct store *st)
 		return 0;
 	}
 	sqlite3_busy_timeout(st->db, 10000);
-	sqlite3_exec(st->db, bulk_cache_sql, NULL, NULL, NULL);
+	/* a smaller cache, not a larger one (negative: KiB; positive: pages) */
+	st->bulk_cache = pragma_int(st, "PRAGMA cache_size", 0);
+	if (st->bulk_cache < -BULK_CACHE_KIB ||
+	    (st->bulk_cache > 0 && st->bulk_cache *
+	     pragma_int(st, "PRAGMA page_size", 4096) > BULK_CACHE_KIB * 1024LL)) {
+		char sql[64];
+
+		snprintf(sql, sizeof(sql), "PRAGMA cache_size=%d", -BULK_CACHE_KIB);
+		if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+			st->bulk_cache = 0;
+	} else {
+		st->bulk_cache = 0;
+	}
 	/* pages read through the memory map count as the process's memory:
 	 * the import re-reads what it wrote (and the index builds read every
 	 * table), which would add the whole file to its peak RSS */
@@ -107,7 +132,10 @@ void store_bulk_end(struct store *st, int switched)
 	 * sets WAL */
 	journal_mode(st, "PRAGMA journal_mode=WAL", "wal");
 	sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
-	sqlite3_exec(st->db, cache_sql, NULL, NULL, NULL);
+	if (st->bulk_cache) {
+		snprintf(sql, sizeof(sql), "PRAGMA cache_size=%lld", st->bulk_cache);
+		sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	}
 	if (st->bulk_mmap > 0) {
 		snprintf(sql, sizeof(sql), "PRAGMA mmap_size=%lld", st->bulk_mmap);
 		sqlite3_exec(st->db, sql, NULL, NULL, NULL);

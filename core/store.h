@@ -29,6 +29,7 @@ struct store {
 	char today[11];     /* YYYY-MM-DD, the date decisions are made on */
 	int in_tx;
 	long long bulk_mmap; /* mmap_size to restore after store_bulk_end */
+	long long bulk_cache; /* cache_size to restore after it (0: kept) */
 	struct store_cached {
 		const char *sql;    /* static string: the cache key is its address */
 		sqlite3_stmt *stmt;
@@ -73,7 +74,8 @@ void store_read_end(struct store *st, int began);
  * file). A rollback journal is SQLite's other crash-safe mode: a crash or
  * power loss before the commit leaves a hot journal that the next opening
  * rolls back. Reads do not go through the memory map meanwhile (mapped
- * pages would count in the import's peak memory). Call outside a
+ * pages would count in the import's peak memory), and the page cache is at
+ * most 16 MiB (see store.c). Call outside a
  * transaction; returns 1 when the mode was
  * switched (0: the store is in memory, read-only, not in WAL, or another
  * connection has the file open; nothing changed). store_bulk_end() goes

@@ -156,7 +156,8 @@ static void assert_same_db(struct store *a, struct store *b)
 	free(x);
 }
 
-static void assert_modes(struct store *st, long long mmap)
+/* journal mode, synchronous, memory map and page cache as they were */
+static void assert_modes(struct store *st, long long mmap, long long cache)
 {
 	char *x = rows(st, "PRAGMA journal_mode");
 
@@ -164,6 +165,7 @@ static void assert_modes(struct store *st, long long mmap)
 	free(x);
 	ck_assert_int_eq(count(st, "PRAGMA synchronous"), 1);
 	ck_assert_int_eq(count(st, "PRAGMA mmap_size"), mmap);
+	ck_assert_int_eq(count(st, "PRAGMA cache_size"), cache);
 	ck_assert_int_eq(st->in_tx, 0);
 }
 
@@ -185,7 +187,7 @@ START_TEST(test_first_import_same_result)
 	ck_assert_int_eq(import_paths(bulk, examples, 1, &plain, &res, &err), BATON_OK);
 	ck_assert_uint_eq(res.created, 136);
 	import_result_release(&res);
-	assert_modes(bulk, mmap);
+	assert_modes(bulk, mmap, -65536);
 	ck_assert_int_eq(count(bulk, "SELECT count(*) FROM entity"), 136);
 	ck_assert_int_eq(count(bulk, "SELECT count(*) FROM event"), 136);
 	ref = open_store(NULL);
@@ -204,12 +206,40 @@ START_TEST(test_first_import_same_result)
 	ck_assert_int_eq(import_paths(bulk, examples, 1, &plain, &res, &err), BATON_OK);
 	ck_assert_uint_eq(res.unchanged, 136);
 	import_result_release(&res);
-	assert_modes(bulk, mmap);
+	assert_modes(bulk, mmap, -65536);
 	store_free(fresh);
 	store_free(ref);
 	store_free(bulk);
 	remove_dir();
 	baton_error_release(&err);
+}
+END_TEST
+
+/* The first import's page cache is at most 16 MiB, and what it was again
+ * afterwards; a smaller one is kept (the kill test below relies on it). */
+START_TEST(test_bulk_cache)
+{
+	struct store *st;
+
+	make_dir();
+	st = open_store(dbpath);
+	ck_assert_int_eq(count(st, "PRAGMA cache_size"), -65536);
+	ck_assert_int_eq(store_bulk_begin(st), 1);
+	ck_assert_int_eq(count(st, "PRAGMA cache_size"), -16384);
+	store_bulk_end(st, 1);
+	ck_assert_int_eq(count(st, "PRAGMA cache_size"), -65536);
+	sqlite3_exec(st->db, "PRAGMA cache_size=10", NULL, NULL, NULL);
+	ck_assert_int_eq(store_bulk_begin(st), 1);
+	ck_assert_int_eq(count(st, "PRAGMA cache_size"), 10);
+	store_bulk_end(st, 1);
+	ck_assert_int_eq(count(st, "PRAGMA cache_size"), 10);
+	sqlite3_exec(st->db, "PRAGMA cache_size=100000", NULL, NULL, NULL);
+	ck_assert_int_eq(store_bulk_begin(st), 1);
+	ck_assert_int_eq(count(st, "PRAGMA cache_size"), -16384);
+	store_bulk_end(st, 1);
+	ck_assert_int_eq(count(st, "PRAGMA cache_size"), 100000);
+	store_free(st);
+	remove_dir();
 }
 END_TEST
 
@@ -234,7 +264,7 @@ START_TEST(test_first_import_fails)
 			 BATON_INVALID);
 	import_result_release(&res);
 	ck_assert_uint_eq(err.nerrors, 1);
-	assert_modes(st, mmap);
+	assert_modes(st, mmap, -65536);
 	ck_assert_int_eq(count(st, "SELECT count(*) FROM entity"), 0);
 	ck_assert_int_eq(count(st, "SELECT count(*) FROM event"), 0);
 	ck_assert_int_eq(count(st, "SELECT count(*) FROM person"), 0);
@@ -352,6 +382,7 @@ Suite *suite_import_bulk(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_first_import_same_result);
+	tcase_add_test(tc, test_bulk_cache);
 	tcase_add_test(tc, test_first_import_fails);
 	tcase_add_test(tc, test_first_import_killed);
 	suite_add_tcase(s, tc);
