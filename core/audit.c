@@ -2011,6 +2011,62 @@ oom:
 	return nomem(c->err);
 }
 
+/* What bf_scope would return for scope[0..n), n > 0, when that is 0 or 1;
+ * 2 when it is more. The check only needs to know this (and who the one
+ * person is): instead of sorting everyone in scope, the person bf_scope
+ * removes first (most responsibilities covered, then the smallest name) is
+ * found in one pass. *one is that person when 1 is returned. */
+static int bf_scope_upto_one(struct bf *b, const int *scope, size_t n, int *one)
+{
+	size_t i, uncovered = 0, k, ni = 0;
+	int stamp = ++b->stamp, best = -1;
+
+	*one = -1;
+	for (i = 0; i < n; i++) {
+		int r = scope[i];
+
+		b->rstamp[r] = stamp;
+		b->remaining[r] = b->rc_off[r + 1] - b->rc_off[r];
+		if (b->remaining[r] == 0)
+			uncovered++;
+		for (k = (size_t)b->rc_off[r]; k < (size_t)b->rc_off[r + 1]; k++) {
+			int p = b->rc[k];
+
+			if (b->pstamp[p] != stamp) {
+				b->pstamp[p] = stamp;
+				b->cnt[p] = 0;
+				ni++;
+			}
+			b->cnt[p]++;
+		}
+	}
+	if (ni == 0 || uncovered * 2 > n)
+		return 0;
+	/* order_cmp's first item: the highest count, then the smallest name. */
+	for (i = 0; i < n; i++) {
+		int r = scope[i];
+
+		for (k = (size_t)b->rc_off[r]; k < (size_t)b->rc_off[r + 1]; k++) {
+			int p = b->rc[k];
+
+			if (best < 0 || b->cnt[p] > b->cnt[best] ||
+			    (b->cnt[p] == b->cnt[best] && p != best &&
+			     strcmp(b->person[p], b->person[best]) < 0))
+				best = p;
+		}
+	}
+	*one = best;
+	if (ni == 1)
+		return 1;
+	for (k = (size_t)b->pr_off[best]; k < (size_t)b->pr_off[best + 1]; k++) {
+		int r = b->pr[k];
+
+		if (b->rstamp[r] == stamp && --b->remaining[r] == 0)
+			uncovered++;
+	}
+	return uncovered * 2 > n ? 1 : 2;
+}
+
 static enum baton_code check_truck_factor_one(struct ctx *c)
 {
 	struct bf b;
@@ -2020,33 +2076,21 @@ static enum baton_code check_truck_factor_one(struct ctx *c)
 	if ((brc = bf_load(c, &b)))
 		return brc;
 	for (i = 0; !brc && i < b.nteam; i++) {
-		json_t *people = json_array();
-		struct strbuf names = STRBUF_INIT;
-		size_t k;
-		int tf;
+		int tf, one;
 
 		n = bf_team_scope(&b, (int)i);
-		if (!people || (tf = bf_scope(&b, b.scope, n, people)) < 0) {
-			json_decref(people);
-			brc = nomem(c->err);
-			break;
-		}
-		for (k = 0; tf == 1 && k < json_array_size(people); k++)
-			strbuf_addf(&names, "%s%s", k ? ", " : "",
-				    json_string_value(json_array_get(people, k)));
-		if (!strbuf_ok(&names))
-			brc = nomem(c->err);
-		else if (n > 0 && tf == 0)
+		if (n == 0)
+			continue;
+		tf = bf_scope_upto_one(&b, b.scope, n, &one);
+		if (tf == 0)
 			brc = add(c, "truck-factor-one", AUDIT_ERROR, "team", b.team[i], b.team[i],
 				  "team/%s has truck factor 0: more than half of its %zu %s are covered by nobody active: appoint holders and spread the knowledge",
 				  b.team[i], n, plural((int)n, "responsibility", "responsibilities"));
-		else if (n > 0 && tf == 1)
+		else if (tf == 1)
 			brc = add(c, "truck-factor-one", AUDIT_ERROR, "team", b.team[i], b.team[i],
 				  "team/%s has truck factor 1: without %s more than half of its %zu %s would be uncovered: name backups and add people to knownBy",
-				  b.team[i], names.buf, n,
+				  b.team[i], b.person[one], n,
 				  plural((int)n, "responsibility", "responsibilities"));
-		strbuf_release(&names);
-		json_decref(people);
 	}
 	bf_release(&b);
 	return brc;
@@ -2202,13 +2246,24 @@ static enum baton_code report_build(struct ctx *c, const json_t *teams,
 				    const json_t *ignores, json_t **out)
 {
 	json_t *findings = json_array(), *silenced = json_array(), *o;
+	/* The check ids, severities and (findings being sorted by severity,
+	 * then team) the current team are one string each, shared by the
+	 * findings that show them: fewer strings made, checked and freed. */
+	json_t *ids[ARRAY_SIZE(audit_check_ids)] = { NULL };
+	json_t *sev[3] = { NULL, NULL, NULL }, *team = NULL, *v;
 	struct strbuf key = STRBUF_INIT;
 	int count[3] = { 0, 0, 0 };
-	size_t i;
+	size_t i, k;
 
 	*out = NULL;
 	if (!findings || !silenced)
 		goto oom;
+	for (k = 0; audit_check_ids[k]; k++)
+		if (!(ids[k] = json_string(audit_check_ids[k])))
+			goto oom;
+	for (k = 0; k < 3; k++)
+		if (!(sev[k] = json_string(audit_severity_name((enum audit_severity)k))))
+			goto oom;
 	if (c->n)
 		qsort(c->f, c->n, sizeof(*c->f), finding_cmp);
 	for (i = 0; i < c->n; i++) {
@@ -2228,26 +2283,44 @@ static enum baton_code report_build(struct ctx *c, const json_t *teams,
 				goto oom;
 			continue;
 		}
+		if (f->team && (!team || strcmp(json_string_value(team), f->team))) {
+			json_decref(team);
+			if (!(team = json_string(f->team)))
+				goto oom;
+		}
 		/* json_pack("{s:s,s:s,s:s,s:s?,s:s}") without parsing the format
 		 * for each of the (many) findings. */
-		if (!(o = json_object()) || json_array_append_new(findings, o) ||
-		    json_object_set_new_nocheck(o, "check", json_string(f->check)) ||
-		    json_object_set_new_nocheck(o, "severity",
-						json_string(audit_severity_name(f->severity))) ||
+		if (!(o = json_object()) || json_array_append_new(findings, o))
+			goto oom;
+		for (k = 0; audit_check_ids[k] && strcmp(audit_check_ids[k], f->check); k++)
+			;
+		v = audit_check_ids[k] ? json_incref(ids[k]) : json_string(f->check);
+		if (json_object_set_new_nocheck(o, "check", v) ||
+		    json_object_set_new_nocheck(o, "severity", json_incref(sev[f->severity])) ||
 		    json_object_set_new_nocheck(o, "entity", json_string(f->entity)) ||
 		    json_object_set_new_nocheck(o, "team",
-						f->team ? json_string(f->team) : json_null()) ||
+						f->team ? json_incref(team) : json_null()) ||
 		    json_object_set_new_nocheck(o, "message", json_string(f->message)))
 			goto oom;
 		count[f->severity]++;
 	}
 	strbuf_release(&key);
+	for (k = 0; k < ARRAY_SIZE(ids); k++)
+		json_decref(ids[k]);
+	for (k = 0; k < 3; k++)
+		json_decref(sev[k]);
+	json_decref(team);
 	*out = json_pack("{s:o,s:{s:i,s:i,s:i},s:o}", "findings", findings, "summary",
 			 "error", count[0], "warning", count[1], "info", count[2],
 			 "silenced", silenced);
 	return *out ? BATON_OK : nomem(c->err);
 oom:
 	strbuf_release(&key);
+	for (k = 0; k < ARRAY_SIZE(ids); k++)
+		json_decref(ids[k]);
+	for (k = 0; k < 3; k++)
+		json_decref(sev[k]);
+	json_decref(team);
 	json_decref(findings);
 	json_decref(silenced);
 	return nomem(c->err);
