@@ -1211,7 +1211,7 @@ static void matcher_release(struct matcher *m)
 static enum baton_code matcher_load(struct ctx *c, struct matcher *m)
 {
 	static const char sql[] =
-		"SELECT name, display_name, email FROM person ORDER BY name";
+		"SELECT name, display_name, email FROM person";
 	sqlite3_stmt *s = prep(c, sql);
 	struct strbuf key = STRBUF_INIT;
 	enum baton_code brc = BATON_OK;
@@ -1425,53 +1425,143 @@ static enum baton_code process_findings(struct ctx *c, struct matcher *m,
 	return brc;
 }
 
+/* A step of a process, read in table order and sorted in memory. */
+struct pstep {
+	size_t proc_off, text_off;        /* into the arena; text_off 0: none */
+	const char *proc, *text;          /* set once the arena is complete */
+	sqlite3_int64 where;              /* ord + 1: the body is 0 */
+	size_t seq;                       /* table order, for ties */
+};
+
+static int pstep_cmp(const void *a, const void *b)
+{
+	const struct pstep *x = a, *y = b;
+	int d = strcmp(x->proc, y->proc);
+
+	if (d)
+		return d;
+	if (x->where != y->where)
+		return x->where < y->where ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Every step, sorted by process and ord (as ORDER BY process, ord + 1). */
+static enum baton_code steps_load(struct ctx *c, struct strbuf *arena,
+				  struct pstep **out, size_t *nout)
+{
+	static const char sql[] = "SELECT process, ord, text FROM process_step";
+	sqlite3_stmt *s = prep(c, sql);
+	struct pstep *st = NULL;
+	size_t n = 0, alloc = 0, i;
+	enum baton_code brc = BATON_OK;
+	int rc = SQLITE_DONE;
+
+	*out = NULL;
+	*nout = 0;
+	if (!s)
+		return c->err->code;
+	strbuf_addch(arena, '\0'); /* offset 0 means no text */
+	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *proc = col(s, 0), *text = col(s, 2);
+
+		if (!proc)
+			continue; /* cannot happen: NOT NULL */
+		if (n == alloc) {
+			size_t na = alloc ? alloc * 2 : 256;
+			struct pstep *ns = realloc(st, na * sizeof(*ns));
+
+			if (!ns) {
+				brc = nomem(c->err);
+				break;
+			}
+			st = ns;
+			alloc = na;
+		}
+		st[n].where = sqlite3_column_int64(s, 1) + 1;
+		st[n].seq = n;
+		st[n].proc_off = arena->len;
+		strbuf_add(arena, proc, strlen(proc) + 1);
+		st[n].text_off = text ? arena->len : 0;
+		if (text)
+			strbuf_add(arena, text, strlen(text) + 1);
+		n++;
+		if (!strbuf_ok(arena))
+			brc = nomem(c->err);
+	}
+	brc = done(c, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, brc);
+	if (brc) {
+		free(st);
+		return brc;
+	}
+	for (i = 0; i < n; i++) {
+		st[i].proc = arena->buf + st[i].proc_off;
+		st[i].text = st[i].text_off ? arena->buf + st[i].text_off : NULL;
+	}
+	if (n)
+		qsort(st, n, sizeof(*st), pstep_cmp);
+	*out = st;
+	*nout = n;
+	return BATON_OK;
+}
+
+/* The processes in name order merged with their sorted steps: each
+ * process's body (place 0) and steps in order, as one sorted UNION ALL of
+ * both tables would give them, without SQLite sorting every text. A group
+ * takes its team from its process row when that comes first (steps without
+ * a process have none). */
 static enum baton_code check_person_in_process(struct ctx *c)
 {
 	static const char sql[] =
-		"SELECT p.name, o.team, 0 AS ord, p.body FROM process p"
-		" LEFT JOIN role o ON o.name = p.owner"
-		" UNION ALL SELECT s.process, NULL, s.ord + 1, s.text FROM process_step s"
-		" ORDER BY 1, 3";
+		"SELECT p.name, o.team, p.body FROM process p"
+		" LEFT JOIN role o ON o.name = p.owner ORDER BY p.name";
 	struct matcher m;
 	struct hits hs = { NULL, 0, 0, 0 };
-	struct strbuf key = STRBUF_INIT;
-	char *proc = NULL, *team = NULL;
+	struct strbuf key = STRBUF_INIT, arena = STRBUF_INIT;
+	struct pstep *st = NULL;
+	size_t nst = 0, j = 0;
 	sqlite3_stmt *s;
 	enum baton_code brc;
 	int rc = SQLITE_DONE;
 
 	if ((brc = matcher_load(c, &m)))
 		return brc;
+	if ((brc = steps_load(c, &arena, &st, &nst)))
+		goto out;
 	if (!(s = prep(c, sql))) {
 		brc = c->err->code;
 		goto out;
 	}
-	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *name = col(s, 0);
+	rc = sqlite3_step(s);
+	while (!brc && (rc == SQLITE_ROW || j < nst)) {
+		const char *pname = rc == SQLITE_ROW ? col(s, 0) : NULL, *name, *team = NULL;
+		int isproc;
 
-		if (!proc || strcmp(proc, name)) {
-			if (proc)
-				brc = process_findings(c, &m, &hs, proc, team);
-			free(proc);
-			free(team);
-			proc = xstrdup(name);
-			team = xstrdup(col(s, 1));
-			if (!proc || (col(s, 1) && !team)) {
-				brc = nomem(c->err);
-				break;
-			}
+		if (rc == SQLITE_ROW && !pname) {
+			rc = sqlite3_step(s); /* cannot happen: a primary key */
+			continue;
 		}
-		scan_text(&m, &hs, col(s, 3), sqlite3_column_int(s, 2), &key);
+		name = pname && (j >= nst || strcmp(pname, st[j].proc) <= 0) ? pname : st[j].proc;
+		isproc = pname && name == pname;
+		if (isproc && !(j < nst && !strcmp(st[j].proc, name) && st[j].where < 0))
+			team = col(s, 1);
+		for (; j < nst && st[j].where < 0 && !strcmp(st[j].proc, name); j++)
+			scan_text(&m, &hs, st[j].text, (int)st[j].where, &key);
+		if (isproc)
+			scan_text(&m, &hs, col(s, 2), 0, &key);
+		for (; j < nst && !strcmp(st[j].proc, name); j++)
+			scan_text(&m, &hs, st[j].text, (int)st[j].where, &key);
 		if (hs.oom)
 			brc = nomem(c->err);
+		if (!brc)
+			brc = process_findings(c, &m, &hs, name, team);
+		if (isproc)
+			rc = sqlite3_step(s);
 	}
 	brc = done(c, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, brc);
-	if (!brc && proc)
-		brc = process_findings(c, &m, &hs, proc, team);
 out:
-	free(proc);
-	free(team);
+	free(st);
 	free(hs.h);
+	strbuf_release(&arena);
 	strbuf_release(&key);
 	matcher_release(&m);
 	return brc;
