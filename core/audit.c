@@ -209,6 +209,21 @@ static enum baton_code done(struct ctx *c, sqlite3_stmt *s, int rc,
 	return brc;
 }
 
+/* The one integer a counting query answers, into *n (0 when none). */
+static enum baton_code count_rows(struct ctx *c, const char *sql, size_t *n)
+{
+	sqlite3_stmt *s = prep(c, sql);
+	int rc;
+
+	*n = 0;
+	if (!s)
+		return c->err->code;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_int64(s, 0) > 0)
+		*n = (size_t)sqlite3_column_int64(s, 0);
+	return done(c, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, BATON_OK);
+}
+
 /* Drop what scope_open made; audit_act is a view or a table. */
 static void scope_drop(struct ctx *c)
 {
@@ -1123,10 +1138,11 @@ static int nmap_person(const struct nmap *m, int node)
 	return m->list.person[node];
 }
 
-static int nmap_grow(struct nmap *m)
+/* Rehash into ncap slots (a power of two, more than twice the keys). */
+static int nmap_resize(struct nmap *m, size_t ncap)
 {
-	size_t ncap = m->cap ? m->cap * 2 : 1024, i;
 	struct nslot *old = m->slot, *ns = malloc(ncap * sizeof(*ns));
+	size_t i;
 
 	if (!ns)
 		return -1;
@@ -1147,6 +1163,41 @@ static int nmap_grow(struct nmap *m)
 	return 0;
 }
 
+static int nmap_grow(struct nmap *m)
+{
+	return nmap_resize(m, m->cap ? m->cap * 2 : 1024);
+}
+
+static int nmap_list_resize(struct nmap *m, size_t na)
+{
+	int *np = realloc(m->list.person, na * sizeof(int));
+	int *nn = np ? realloc(m->list.next, na * sizeof(int)) : NULL;
+
+	if (np)
+		m->list.person = np;
+	if (!nn)
+		return -1;
+	m->list.next = nn;
+	m->list.alloc = na;
+	return 0;
+}
+
+/* Room for n keys and n people without growing: one table of the final
+ * size instead of a rehash (and fresh pages) at every doubling. Only
+ * the speed depends on n. */
+static int nmap_reserve(struct nmap *m, size_t n)
+{
+	size_t cap = 1024;
+
+	while ((n + 1) * 2 > cap)
+		cap *= 2;
+	if (cap > m->cap && nmap_resize(m, cap))
+		return -1;
+	if (n > m->list.alloc && nmap_list_resize(m, n))
+		return -1;
+	return 0;
+}
+
 static int map_add(struct nmap *m, const char *key, size_t len, int person)
 {
 	struct nslot *sl;
@@ -1154,18 +1205,9 @@ static int map_add(struct nmap *m, const char *key, size_t len, int person)
 
 	if ((m->n + 1) * 2 > m->cap && nmap_grow(m))
 		return -1;
-	if (m->list.n == m->list.alloc) {
-		size_t na = m->list.alloc ? m->list.alloc * 2 : 1024;
-		int *np = realloc(m->list.person, na * sizeof(int));
-		int *nn = np ? realloc(m->list.next, na * sizeof(int)) : NULL;
-
-		if (np)
-			m->list.person = np;
-		if (!nn)
-			return -1;
-		m->list.next = nn;
-		m->list.alloc = na;
-	}
+	if (m->list.n == m->list.alloc &&
+	    nmap_list_resize(m, m->list.alloc ? m->list.alloc * 2 : 1024))
+		return -1;
 	node = (int)m->list.n++;
 	m->list.person[node] = person;
 	m->list.next[node] = -1;
@@ -1210,17 +1252,27 @@ static void matcher_release(struct matcher *m)
 
 static enum baton_code matcher_load(struct ctx *c, struct matcher *m)
 {
+	static const char count_sql[] = "SELECT count(*) FROM person";
 	static const char sql[] =
 		"SELECT name, display_name, email FROM person";
-	sqlite3_stmt *s = prep(c, sql);
+	sqlite3_stmt *s;
 	struct strbuf key = STRBUF_INIT;
 	enum baton_code brc = BATON_OK;
-	size_t alloc = 0;
+	size_t alloc = 0, npeople;
 	int rc = SQLITE_DONE;
 
 	memset(m, 0, sizeof(*m));
-	if (!s)
+	if ((brc = count_rows(c, count_sql, &npeople)))
+		return brc;
+	if (nmap_reserve(&m->handles, npeople) || nmap_reserve(&m->names, npeople) ||
+	    nmap_reserve(&m->emails, npeople)) {
+		matcher_release(m);
+		return nomem(c->err);
+	}
+	if (!(s = prep(c, sql))) {
+		matcher_release(m);
 		return c->err->code;
+	}
 	while (!brc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *name = col(s, 0), *email = col(s, 2);
 		int nw, p = (int)m->np;
@@ -1709,6 +1761,8 @@ static int bf_pairs(size_t nrows, struct ivec *pr, struct ivec *pp)
 static enum baton_code bf_load(struct ctx *c, struct bf *b)
 {
 	static const char team_sql[] = "SELECT name, parent FROM team ORDER BY name";
+	static const char nrole_sql[] = "SELECT count(*) FROM role";
+	static const char nresp_sql[] = "SELECT count(*) FROM responsibility";
 	static const char role_sql[] = "SELECT name, team FROM role";
 	static const char resp_sql[] =
 		"SELECT role, id FROM responsibility ORDER BY role, id";
@@ -1739,6 +1793,18 @@ static enum baton_code bf_load(struct ctx *c, struct bf *b)
 	memset(&rid, 0, sizeof(rid));
 	b->tindex = json_object();
 	if (!b->tindex) {
+		brc = nomem(c->err);
+		goto out;
+	}
+	if ((brc = count_rows(c, nrole_sql, &q)))
+		goto out;
+	if (nmap_reserve(&role_team, q)) {
+		brc = nomem(c->err);
+		goto out;
+	}
+	if ((brc = count_rows(c, nresp_sql, &q)))
+		goto out;
+	if (nmap_reserve(&rid, q) || nmap_reserve(&role_resp, q)) {
 		brc = nomem(c->err);
 		goto out;
 	}
