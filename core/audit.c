@@ -17,6 +17,7 @@
 #include "audit.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1011,7 +1012,7 @@ enum { HOW_HANDLE = 1, HOW_NAME = 2, HOW_EMAIL = 4 };
 /* A string -> [person index...] hash table (open addressing); the keys
  * live in one arena and each key's people are a list in insertion order. */
 struct nmap {
-	struct nslot { size_t off, len; int head, tail; } *slot;
+	struct nslot { uint32_t off, len; int head, tail; } *slot; /* 16 bytes */
 	size_t cap, n;                    /* cap is a power of two */
 	struct strbuf keys;
 	struct ivec_pair { int *person, *next; size_t n, alloc; } list;
@@ -1021,7 +1022,8 @@ struct matcher {
 	struct nmap handles, names, emails;
 	int maxwords;
 	size_t np;
-	char **person;
+	struct strbuf pnames;             /* the people's names, NUL-ended */
+	size_t *poff;                     /* person -> offset in pnames */
 	int *slot;                        /* person -> hit index, or -1 */
 };
 
@@ -1217,8 +1219,10 @@ static int map_add(struct nmap *m, const char *key, size_t len, int person)
 		sl->tail = node;
 		return 0;
 	}
-	sl->off = m->keys.len;
-	sl->len = len;
+	if (len > UINT32_MAX || m->keys.len > UINT32_MAX - len)
+		return -1; /* 4 GiB of names: beyond what a slot holds */
+	sl->off = (uint32_t)m->keys.len;
+	sl->len = (uint32_t)len;
 	strbuf_add(&m->keys, key, len);
 	if (!strbuf_ok(&m->keys))
 		return -1;
@@ -1238,14 +1242,11 @@ static void nmap_release(struct nmap *m)
 
 static void matcher_release(struct matcher *m)
 {
-	size_t i;
-
 	nmap_release(&m->handles);
 	nmap_release(&m->names);
 	nmap_release(&m->emails);
-	for (i = 0; i < m->np; i++)
-		free(m->person[i]);
-	free(m->person);
+	strbuf_release(&m->pnames);
+	free(m->poff);
 	free(m->slot);
 	memset(m, 0, sizeof(*m));
 }
@@ -1262,6 +1263,7 @@ static enum baton_code matcher_load(struct ctx *c, struct matcher *m)
 	int rc = SQLITE_DONE;
 
 	memset(m, 0, sizeof(*m));
+	strbuf_init(&m->pnames);
 	if ((brc = count_rows(c, count_sql, &npeople)))
 		return brc;
 	if (nmap_reserve(&m->handles, npeople) || nmap_reserve(&m->names, npeople) ||
@@ -1278,17 +1280,19 @@ static enum baton_code matcher_load(struct ctx *c, struct matcher *m)
 		int nw, p = (int)m->np;
 
 		if (m->np == alloc) {
-			size_t na = alloc ? alloc * 2 : 64;
-			char **np = realloc(m->person, na * sizeof(*np));
+			size_t na = alloc ? alloc * 2 : npeople + 64;
+			size_t *np = realloc(m->poff, na * sizeof(*np));
 
 			if (!np) {
 				brc = nomem(c->err);
 				break;
 			}
-			m->person = np;
+			m->poff = np;
 			alloc = na;
 		}
-		if (!(m->person[m->np] = strdup(name))) {
+		m->poff[m->np] = m->pnames.len;
+		strbuf_add(&m->pnames, name, strlen(name) + 1);
+		if (!strbuf_ok(&m->pnames)) {
 			brc = nomem(c->err);
 			break;
 		}
@@ -1468,7 +1472,7 @@ static enum baton_code process_findings(struct ctx *c, struct matcher *m,
 		if (!brc)
 			brc = add(c, "person-in-process", AUDIT_WARNING, "process", proc, team,
 				  "process/%s names person/%s (by %s, in %s): refer to the role that does it, not the person",
-				  proc, m->person[h->person], how.buf, where.buf);
+				  proc, m->pnames.buf + m->poff[h->person], how.buf, where.buf);
 		m->slot[h->person] = -1;
 		strbuf_release(&how);
 		strbuf_release(&where);
