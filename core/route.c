@@ -243,7 +243,6 @@ static char *bucket_key(const char *topic)
 static struct route_cache *rules_index(struct store *st, const char *topic,
 				       struct baton_error *err)
 {
-	static const char dv_sql[] = "PRAGMA data_version";
 #define RULE_COLUMNS \
 	"SELECT name, topic, priority, handler_kind || ':' || handler_name," \
 	" title, description, escalate_to, process, length(handler_kind)" \
@@ -265,15 +264,8 @@ static struct route_cache *rules_index(struct store *st, const char *topic,
 
 	if (!c)
 		return NULL;
-	if (!(s = store_cached(st, dv_sql, err)))
+	if (store_data_version(st, &dv, err))
 		return NULL;
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_reset(s);
-		store_fail(st, err, "cannot read");
-		return NULL;
-	}
-	dv = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
 	if (c->valid && c->data_version == dv && c->changes == changes &&
 	    (!c->bucket || (topic && (key = bucket_key(topic)) &&
 			    !strcmp(key, c->bucket)))) {

@@ -439,7 +439,6 @@ static void ranker_destroy(void *p)
  * needed, with its word cache emptied if the database changed. */
 static struct ranker *ranker_get(struct store *st, struct baton_error *err)
 {
-	static const char dv_sql[] = "PRAGMA data_version";
 	struct ranker *r;
 	fts5_api *api = NULL;
 	sqlite3_stmt *s = NULL;
@@ -488,15 +487,8 @@ static struct ranker *ranker_get(struct store *st, struct baton_error *err)
 		rankers = r;
 		pthread_mutex_unlock(&rankers_lock);
 	}
-	if (!(s = store_cached(st, dv_sql, err)))
+	if (store_data_version(st, &dv, err))
 		return NULL;
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_reset(s);
-		store_fail(st, err, "cannot read");
-		return NULL;
-	}
-	dv = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
 	if (dv != r->data_version || changes != r->changes) {
 		for (i = 0; i < r->ncache; i++)
 			free(r->cache[i].word);

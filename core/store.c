@@ -421,6 +421,23 @@ void store_read_end(struct store *st, int began)
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+enum baton_code store_data_version(struct store *st, long long *out,
+				   struct baton_error *err)
+{
+	static const char sql[] = "PRAGMA data_version";
+	sqlite3_stmt *s = store_cached(st, sql, err);
+
+	if (!s)
+		return err && err->code ? err->code : BATON_DB;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return store_fail(st, err, "cannot read");
+	}
+	*out = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return BATON_OK;
+}
+
 enum baton_code store_backup(struct store *st, const char *path,
 			     struct baton_error *err)
 {

@@ -83,6 +83,12 @@ void store_read_end(struct store *st, int began);
 int store_bulk_begin(struct store *st);
 void store_bulk_end(struct store *st, int switched);
 
+/* SQLite's PRAGMA data_version for this connection into *out: it changes
+ * when another connection commits, so caches kept per connection compare
+ * it to know whether the data moved. */
+enum baton_code store_data_version(struct store *st, long long *out,
+				   struct baton_error *err);
+
 /* Run SQL with no result rows (schema, pragmas). */
 enum baton_code store_exec(struct store *st, const char *sql,
 			   struct baton_error *err);

@@ -326,15 +326,9 @@ static struct answer_cache *worker_cache(struct ctx *x)
  * cannot be read (answers are then not cached). */
 static long long data_version(struct store *st)
 {
-	static const char sql[] = "PRAGMA data_version";
-	sqlite3_stmt *s = store_cached(st, sql, NULL);
-	long long v = -1;
+	long long v;
 
-	if (s && sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	if (s)
-		sqlite3_reset(s);
-	return v;
+	return store_data_version(st, &v, NULL) ? -1 : v;
 }
 
 /* This worker's read-only store, opened on first use. */
