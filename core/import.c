@@ -622,33 +622,33 @@ static void digest_start(crypto_generichash_state *h, enum load_format format,
 	crypto_generichash_update(h, head, sizeof(head));
 }
 
-/* 1 when the manifest says these files were imported last, with these
- * options, and nothing was written since: *entities is then how many
- * entities they declare. Read in one snapshot; any failure answers 0 (the
- * import then simply runs). */
-static int manifest_matches(struct store *st,
-			    const unsigned char digest[DIGEST_BYTES],
+/* 1 when the manifest still describes the database (no event written
+ * since the import it records): *digest and *entities are then that
+ * import's. Read in one snapshot; any failure answers 0 (the import then
+ * simply runs). */
+static int manifest_current(struct store *st, unsigned char digest[DIGEST_BYTES],
 			    long long *entities)
 {
 	static const char sql[] =
-		"SELECT m.entities FROM import_manifest AS m"
-		" WHERE m.id = 1 AND m.digest = ?1"
+		"SELECT m.digest, m.entities FROM import_manifest AS m"
+		" WHERE m.id = 1"
 		" AND m.last_event = (SELECT coalesce(max(id), 0) FROM event)";
 	sqlite3_stmt *s;
-	int began, match = 0;
+	int began, current = 0;
 
 	if (store_read_begin(st, &began, NULL))
 		return 0;
 	if ((s = store_cached(st, sql, NULL))) {
-		sqlite3_bind_blob(s, 1, digest, DIGEST_BYTES, SQLITE_STATIC);
-		if (sqlite3_step(s) == SQLITE_ROW) {
-			*entities = sqlite3_column_int64(s, 0);
-			match = 1;
+		if (sqlite3_step(s) == SQLITE_ROW &&
+		    sqlite3_column_bytes(s, 0) == DIGEST_BYTES) {
+			memcpy(digest, sqlite3_column_blob(s, 0), DIGEST_BYTES);
+			*entities = sqlite3_column_int64(s, 1);
+			current = 1;
 		}
 		sqlite3_reset(s);
 	}
 	store_read_end(st, began);
-	return match;
+	return current;
 }
 
 /* Record this import as the last one, inside its transaction. */
@@ -788,28 +788,30 @@ enum baton_code import_paths_as(struct store *st, const char *const *paths,
 	struct paths_arg pa = { paths, n, format, NULL };
 	struct baton_error scratch = BATON_ERROR_INIT;
 	crypto_generichash_state h;
-	unsigned char digest[DIGEST_BYTES];
+	unsigned char last[DIGEST_BYTES], digest[DIGEST_BYTES];
 	long long entities;
 	size_t i;
-	int ok = sodium_init() >= 0;
+	int sodium = sodium_init() >= 0, ok;
 
 	/* The same files as the last import, and nothing written since: the
-	 * import would find every entity unchanged. Reading and hashing the
-	 * files costs a small part of parsing them. (A file that cannot be
-	 * read here is reported by the import itself.) */
-	if (ok) {
+	 * import would find every entity unchanged. The files are read and
+	 * hashed only when the manifest still describes the database (not for
+	 * a first import, nor after any change), which costs a small part of
+	 * parsing them. (A file that cannot be read here is reported by the
+	 * import itself.) */
+	if (sodium && manifest_current(st, last, &entities)) {
 		digest_start(&h, format, opts);
-		for (i = 0; ok && i < n; i++)
+		for (i = 0, ok = 1; ok && i < n; i++)
 			ok = !load_digest(paths[i], format, &h, &scratch);
 		baton_error_release(&scratch);
+		if (ok && !crypto_generichash_final(&h, digest, DIGEST_BYTES) &&
+		    !memcmp(digest, last, DIGEST_BYTES)) {
+			res->unchanged = (size_t)entities;
+			res->skipped = 1;
+			return BATON_OK;
+		}
 	}
-	if (ok && !crypto_generichash_final(&h, digest, DIGEST_BYTES) &&
-	    manifest_matches(st, digest, &entities)) {
-		res->unchanged = (size_t)entities;
-		res->skipped = 1;
-		return BATON_OK;
-	}
-	if (sodium_init() >= 0) {
+	if (sodium) {
 		digest_start(&h, format, opts);
 		pa.h = &h;
 	}
