@@ -52,7 +52,7 @@ static int import_like(int argc, char **argv, struct cli *cli, int check_only)
 	};
 	const char *usage = check_only ? check_usage : import_usage;
 	enum load_format format = LOAD_AUTO;
-	struct import_opts io = { 0, 0, 0, 0 };
+	struct import_opts io = { 0 };
 	struct import_result res;
 	struct baton_error err = BATON_ERROR_INIT;
 	struct store *st;

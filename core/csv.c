@@ -426,6 +426,7 @@ enum baton_code csv_load_people(const char *label, const char *buf, size_t len,
 {
 	struct people P;
 	enum baton_code rc;
+	size_t before = err ? err->nerrors : 0;
 
 	memset(&P, 0, sizeof(P));
 	P.label = label;
@@ -433,7 +434,7 @@ enum baton_code csv_load_people(const char *label, const char *buf, size_t len,
 	P.data = data;
 	P.err = err;
 	rc = csv_parse(label, buf, len, person_row, &P, err);
-	if (!rc && !P.have_header && (!err || !err->nerrors))
+	if (!rc && !P.have_header && (!err || err->nerrors == before))
 		baton_fail_at(err, BATON_INVALID, label, 1, 1,
 			      "empty file: a people CSV starts with a header row naming at least 'name'");
 	return rc;

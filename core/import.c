@@ -3,6 +3,7 @@
 #include "entity.h"
 #include "load.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,13 +232,15 @@ static void diff_fields(struct strbuf *sb, const json_t *a, const json_t *b)
 	}
 }
 
-static enum baton_code on_decl(const struct load_decl *d, void *data)
+/* Apply one declaration; `after` is spec_canonical(d->spec), made by the
+ * caller (NULL when d->invalid), which frees it. */
+static enum baton_code apply_decl(struct importer *im, const struct load_decl *d,
+				  char *after)
 {
-	struct importer *im = data;
 	const struct kind_desc *kd = kind_desc(d->kind);
 	const struct declared *first;
 	json_t *cur = NULL;
-	char *note = NULL, *before = NULL, *after = NULL;
+	char *note = NULL, *before = NULL;
 	const char *file;
 	enum baton_code rc = BATON_OK;
 
@@ -257,15 +260,15 @@ static enum baton_code on_decl(const struct load_decl *d, void *data)
 		goto out;
 	if ((rc = keep_refs(im, d, file)) || d->invalid)
 		goto out;
+	if (!after) {
+		rc = baton_fail(im->err, BATON_NOMEM, "out of memory");
+		goto out;
+	}
 	/* in a database that held no entity, one not declared before in this
 	 * run does not exist */
 	if (!im->empty &&
 	    (rc = entity_state(im->st, d->kind, d->name, &before, &note, im->err)))
 		goto out;
-	if (!(after = spec_canonical(d->spec))) {
-		rc = baton_fail(im->err, BATON_NOMEM, "out of memory");
-		goto out;
-	}
 	/* canonical texts are equal exactly when the specs are */
 	if (before && !strcmp(before, after)) {
 		im->res->unchanged++;
@@ -305,6 +308,15 @@ out:
 	json_decref(cur);
 	free(note);
 	free(before);
+	return rc;
+}
+
+/* The loader's callback when the import parses on the writing thread. */
+static enum baton_code on_decl(const struct load_decl *d, void *data)
+{
+	char *after = d->invalid ? NULL : spec_canonical(d->spec);
+	enum baton_code rc = apply_decl(data, d, after);
+
 	free(after);
 	return rc;
 }
@@ -773,6 +785,360 @@ static enum baton_code feed_paths(struct importer *im, void *arg)
 	return BATON_OK;
 }
 
+/* ------------------------------------------------------------------ */
+/* Parsing on a second thread                                          */
+/* ------------------------------------------------------------------ */
+
+/* An import of files runs in two threads: one parses (libyaml, the
+ * loader's validation, the canonical text, the digest), the calling one
+ * writes (SQLite). Documents go from the first to the second in batches
+ * through a bounded queue, so memory stays that of a few hundred documents.
+ * The writer applies them in the order they were parsed, and each carries
+ * the diagnostics the loader recorded before it: the import's diagnostics,
+ * result and database are those of the same import on one thread
+ * (tests/check_import.c compares the two). */
+
+enum { PIPE_BATCH = 64, PIPE_DEPTH = 8 };
+
+struct piped {
+	int doc;                  /* 0: only diagnostics (the end of a load) */
+	struct load_decl d;       /* copies: name, file, refs; a reference to spec */
+	char *after;              /* spec_canonical(d.spec); NULL when invalid */
+	struct baton_diag *diags; /* recorded by the loader before this one */
+	size_t ndiags, nerrors;
+	enum baton_code code;     /* the loader's err->code then */
+	int oom;
+};
+
+struct pipe_batch {
+	struct pipe_batch *next;  /* in the list of spent batches */
+	struct piped item[PIPE_BATCH];
+	size_t n;
+	int last;                 /* the parser has finished: rc is its result */
+	enum baton_code rc;
+};
+
+struct pipe {
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	struct pipe_batch *q[PIPE_DEPTH];
+	size_t head, count;
+	int stop;                 /* the writer gave up: the parser stops */
+	struct pipe_batch *spent; /* applied, for the parser to free: memory is
+				     freed by the thread that allocated it
+				     (glibc's malloc locks another thread's
+				     arena for each free) */
+	int done;                 /* the parser has finished, with rc */
+	enum baton_code rc;
+	/* the parser's own until it is done */
+	struct pipe_batch *cur;
+	struct baton_error perr;  /* the loader's diagnostics, handed on */
+	size_t nerrors_sent;
+	const struct paths_arg *pa;
+};
+
+/* Free the copy of the declaration (p is then only diagnostics). */
+static void piped_drop_doc(struct piped *p)
+{
+	size_t i;
+
+	if (!p->doc)
+		return;
+	free((char *)p->d.name);
+	free((char *)p->d.file);
+	for (i = 0; i < p->d.nrefs; i++)
+		free(p->d.refs[i].name);
+	free(p->d.refs);
+	json_decref(p->d.spec);
+	free(p->after);
+	memset(&p->d, 0, sizeof(p->d));
+	p->after = NULL;
+	p->doc = 0;
+}
+
+static void piped_release(struct piped *p)
+{
+	size_t i;
+
+	piped_drop_doc(p);
+	for (i = 0; i < p->ndiags; i++) {
+		free(p->diags[i].file);
+		free(p->diags[i].message);
+	}
+	free(p->diags);
+	memset(p, 0, sizeof(*p));
+}
+
+static void batch_free(struct pipe_batch *b)
+{
+	size_t i;
+
+	if (!b)
+		return;
+	for (i = 0; i < b->n; i++)
+		piped_release(&b->item[i]);
+	free(b);
+}
+
+/* Move the diagnostics recorded in pp->perr since the last move into p.
+ * perr keeps its counts (nerrors, code): the loader compares them. */
+static void take_diags(struct pipe *pp, struct piped *p)
+{
+	p->diags = pp->perr.diags;
+	p->ndiags = pp->perr.n;
+	p->nerrors = pp->perr.nerrors - pp->nerrors_sent;
+	p->code = pp->perr.code;
+	p->oom = pp->perr.oom;
+	pp->nerrors_sent = pp->perr.nerrors;
+	pp->perr.diags = NULL;
+	pp->perr.n = pp->perr.alloc = 0;
+	pp->perr.oom = 0;
+}
+
+/* Append p's diagnostics to err, in order, as if recorded there. */
+static void give_diags(struct baton_error *err, struct piped *p)
+{
+	size_t i;
+
+	if (p->nerrors && err->code == BATON_OK)
+		err->code = p->code;
+	err->nerrors += p->nerrors;
+	err->oom |= p->oom;
+	for (i = 0; i < p->ndiags; i++) {
+		if (err->n == err->alloc) {
+			size_t na = err->alloc ? err->alloc * 2 : 8;
+			struct baton_diag *q = realloc(err->diags, na * sizeof(*q));
+
+			if (!q) {
+				err->oom = 1;
+				break;
+			}
+			err->diags = q;
+			err->alloc = na;
+		}
+		err->diags[err->n++] = p->diags[i];
+		p->diags[i].file = p->diags[i].message = NULL;
+	}
+}
+
+static int pipe_stopped(struct pipe *pp)
+{
+	int stop;
+
+	pthread_mutex_lock(&pp->lock);
+	stop = pp->stop;
+	pthread_mutex_unlock(&pp->lock);
+	return stop;
+}
+
+/* Parser: hand the current batch to the writer (waiting while the queue is
+ * full). Returns 0 when the writer has stopped. */
+static int pipe_push(struct pipe *pp)
+{
+	int ok;
+
+	pthread_mutex_lock(&pp->lock);
+	while (pp->count == PIPE_DEPTH && !pp->stop)
+		pthread_cond_wait(&pp->changed, &pp->lock);
+	if ((ok = !pp->stop)) {
+		pp->q[(pp->head + pp->count) % PIPE_DEPTH] = pp->cur;
+		pp->count++;
+		pp->cur = NULL;
+		pthread_cond_broadcast(&pp->changed);
+	}
+	pthread_mutex_unlock(&pp->lock);
+	return ok;
+}
+
+/* Parser: an empty batch, made of a spent one when there is one; the
+ * others spent are freed. */
+static struct pipe_batch *pipe_fresh(struct pipe *pp)
+{
+	struct pipe_batch *b, *next;
+
+	pthread_mutex_lock(&pp->lock);
+	b = pp->spent;
+	pp->spent = NULL;
+	pthread_mutex_unlock(&pp->lock);
+	if (!b)
+		return calloc(1, sizeof(*b));
+	for (next = b->next; next; next = b->next) {
+		b->next = next->next;
+		batch_free(next);
+	}
+	for (size_t i = 0; i < b->n; i++)
+		piped_release(&b->item[i]);
+	b->n = 0;
+	b->next = NULL;
+	return b;
+}
+
+/* Writer: hand an applied batch back to the parser, which frees it. */
+static void pipe_spent(struct pipe *pp, struct pipe_batch *b)
+{
+	pthread_mutex_lock(&pp->lock);
+	b->next = pp->spent;
+	pp->spent = b;
+	pthread_mutex_unlock(&pp->lock);
+}
+
+/* Copy what the writer needs of d into p (which the batch frees). */
+static int piped_copy(struct piped *p, const struct load_decl *d)
+{
+	size_t i;
+
+	p->doc = 1;
+	p->d = *d;
+	p->d.refs = NULL;
+	p->d.nrefs = 0;
+	p->d.spec = json_incref(d->spec);
+	p->d.name = strdup(d->name);
+	p->d.file = strdup(d->file);
+	if (!p->d.name || !p->d.file)
+		return 0;
+	if (d->nrefs) {
+		if (!(p->d.refs = calloc(d->nrefs, sizeof(*p->d.refs))))
+			return 0;
+		for (i = 0; i < d->nrefs; i++, p->d.nrefs++) {
+			p->d.refs[i] = d->refs[i];
+			if (!(p->d.refs[i].name = strdup(d->refs[i].name)))
+				return 0;
+		}
+	}
+	/* the canonical text is made here, on the parsing thread */
+	return d->invalid || (p->after = spec_canonical(d->spec));
+}
+
+/* The loader's callback on the parsing thread: queue a copy of the
+ * declaration. A non-OK return stops the load (the writer stopped, or
+ * there is no memory). */
+static enum baton_code pipe_decl(const struct load_decl *d, void *data)
+{
+	struct pipe *pp = data;
+	struct piped *p;
+
+	if (pipe_stopped(pp) ||
+	    (pp->cur && pp->cur->n == PIPE_BATCH && !pipe_push(pp)))
+		return BATON_DB; /* ignored: the writer has its own error */
+	if (!pp->cur && !(pp->cur = pipe_fresh(pp)))
+		return baton_fail(&pp->perr, BATON_NOMEM, "out of memory");
+	p = &pp->cur->item[pp->cur->n++];
+	take_diags(pp, p);
+	if (piped_copy(p, d))
+		return BATON_OK;
+	piped_drop_doc(p);
+	return baton_fail(&pp->perr, BATON_NOMEM, "out of memory");
+}
+
+/* The parsing thread: load every path, hand over the last batch, and
+ * record the loader's result. Diagnostics recorded after the last document
+ * stay in perr: the writer takes them once the thread has ended. */
+static void *pipe_parse(void *arg)
+{
+	struct pipe *pp = arg;
+	const struct paths_arg *pa = pp->pa;
+	enum baton_code rc = BATON_OK;
+	size_t i;
+
+	for (i = 0; i < pa->n && !rc; i++)
+		rc = load_path_hashed(pa->paths[i], pa->format, pipe_decl, pp,
+				      pa->h, &pp->perr);
+	if (pp->cur && pp->cur->n)
+		pipe_push(pp);
+	pthread_mutex_lock(&pp->lock);
+	pp->done = 1;
+	pp->rc = rc;
+	pthread_cond_broadcast(&pp->changed);
+	pthread_mutex_unlock(&pp->lock);
+	return NULL;
+}
+
+/* Writer: the next batch, or NULL when the parser is done and every batch
+ * was taken. */
+static struct pipe_batch *pipe_pop(struct pipe *pp)
+{
+	struct pipe_batch *b = NULL;
+
+	pthread_mutex_lock(&pp->lock);
+	while (!pp->count && !pp->done)
+		pthread_cond_wait(&pp->changed, &pp->lock);
+	if (pp->count) {
+		b = pp->q[pp->head];
+		pp->head = (pp->head + 1) % PIPE_DEPTH;
+		pp->count--;
+		pthread_cond_broadcast(&pp->changed);
+	}
+	pthread_mutex_unlock(&pp->lock);
+	return b;
+}
+
+/* The import's feed for files, parsing on a second thread. Falls back to
+ * one thread when the thread cannot be made. */
+static enum baton_code feed_paths_piped(struct importer *im, void *arg)
+{
+	struct pipe pp;
+	struct pipe_batch *b;
+	pthread_t tid;
+	enum baton_code rc = BATON_OK;
+	size_t i;
+	struct piped rest;
+
+	memset(&pp, 0, sizeof(pp));
+	pp.pa = arg;
+	if (pthread_mutex_init(&pp.lock, NULL))
+		return feed_paths(im, arg);
+	if (pthread_cond_init(&pp.changed, NULL)) {
+		pthread_mutex_destroy(&pp.lock);
+		return feed_paths(im, arg);
+	}
+	if (pthread_create(&tid, NULL, pipe_parse, &pp)) {
+		pthread_cond_destroy(&pp.changed);
+		pthread_mutex_destroy(&pp.lock);
+		return feed_paths(im, arg);
+	}
+	while (!rc && (b = pipe_pop(&pp))) {
+		for (i = 0; i < b->n && !rc; i++) {
+			struct piped *p = &b->item[i];
+
+			give_diags(im->err, p);
+			if (p->doc)
+				rc = apply_decl(im, &p->d, p->after);
+		}
+		pipe_spent(&pp, b);
+	}
+	if (rc) {
+		pthread_mutex_lock(&pp.lock);
+		pp.stop = 1;
+		pthread_cond_broadcast(&pp.changed);
+		pthread_mutex_unlock(&pp.lock);
+	}
+	pthread_join(tid, NULL);
+	/* what is left once the parser has ended: batches the writer did not
+	 * take (it stopped), and the loader's last diagnostics */
+	while (pp.count) {
+		batch_free(pp.q[pp.head]);
+		pp.head = (pp.head + 1) % PIPE_DEPTH;
+		pp.count--;
+	}
+	batch_free(pp.cur);
+	while (pp.spent) {
+		b = pp.spent->next;
+		batch_free(pp.spent);
+		pp.spent = b;
+	}
+	if (!rc) {
+		memset(&rest, 0, sizeof(rest));
+		take_diags(&pp, &rest);
+		give_diags(im->err, &rest);
+		piped_release(&rest);
+		rc = pp.rc;
+	}
+	baton_error_release(&pp.perr);
+	pthread_cond_destroy(&pp.changed);
+	pthread_mutex_destroy(&pp.lock);
+	return rc;
+}
+
 enum baton_code import_paths(struct store *st, const char *const *paths,
 			     size_t n, const struct import_opts *opts,
 			     struct import_result *res, struct baton_error *err)
@@ -815,7 +1181,9 @@ enum baton_code import_paths_as(struct store *st, const char *const *paths,
 		digest_start(&h, format, opts);
 		pa.h = &h;
 	}
-	return run_import(st, opts, res, err, feed_paths, &pa, pa.h);
+	return run_import(st, opts, res, err,
+			  opts->one_thread || !err ? feed_paths : feed_paths_piped,
+			  &pa, pa.h);
 }
 
 struct buffer_arg {

@@ -23,6 +23,9 @@ struct import_opts {
 	int dry_run; /* validate and plan, then roll back */
 	int force;   /* overwrite in-baton changes (drift) */
 	int yes;     /* allow a prune that deletes more than a tenth of a kind */
+	int one_thread; /* import_paths: parse on the calling thread too (by
+			   default a second thread parses while the calling
+			   one writes; the outcome is the same) */
 };
 
 struct import_result {

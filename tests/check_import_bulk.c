@@ -26,7 +26,7 @@
 Suite *suite_import_bulk(void);
 
 static const char *const examples[] = { "examples" };
-static const struct import_opts plain = { 0, 0, 0, 0 };
+static const struct import_opts plain = { 0 };
 
 static char dir[64];
 static char dbpath[128];

@@ -117,7 +117,7 @@ static void expect(struct store *st, struct import_opts opts, int skipped,
 	import_result_release(&res);
 }
 
-static const struct import_opts plain = { 0, 0, 0, 0 };
+static const struct import_opts plain = { 0 };
 
 /* Proves the second import of unchanged files is skipped with the answer a
  * full import gives (the same counts and an empty plan: compared by running
@@ -219,7 +219,7 @@ END_TEST
 START_TEST(test_options)
 {
 	struct store *st = setup();
-	struct import_opts prune = { 1, 0, 0, 0 }, dry = { 0, 1, 0, 0 };
+	struct import_opts prune = { .prune = 1 }, dry = { .dry_run = 1 };
 	struct import_result res;
 
 	ck_assert_int_eq(run(st, dry, &res, NULL), BATON_OK);
