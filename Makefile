@@ -27,6 +27,11 @@ BATON_LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm -lpthread
+# jemalloc for the programs (README, "Libraries"); not under the sanitizers,
+# which bring their own allocator
+ifeq ($(SANITIZE),)
+MALLOC_LIBS = $(shell $(PKG_CONFIG) --libs jemalloc 2>/dev/null)
+endif
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 CHECK_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
@@ -61,7 +66,7 @@ $(BUILD)/libbaton.a: $(CORE_OBJ)
 
 $(BUILD)/baton: $(APP_OBJ) $(BUILD)/libbaton.a
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(APP_OBJ) $(BUILD)/libbaton.a $(PKG_LIBS) $(ALL_LDFLAGS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(APP_OBJ) $(BUILD)/libbaton.a $(PKG_LIBS) $(MALLOC_LIBS) $(ALL_LDFLAGS)
 
 $(BUILD)/gen/migrations.c: $(MIGRATIONS) tools/embed-sql.sh
 	@mkdir -p $(dir $@)
@@ -157,7 +162,7 @@ $(BUILD)/yamlparse: tests/bench/yamlparse.c
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS) $(ALL_LDFLAGS)
 
 $(BUILD)/routebench: tests/bench/routebench.c $(BUILD)/libbaton.a
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libbaton.a $(PKG_LIBS) $(ALL_LDFLAGS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libbaton.a $(PKG_LIBS) $(MALLOC_LIBS) $(ALL_LDFLAGS)
 
 install: $(BUILD)/baton
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

@@ -830,6 +830,8 @@ struct pipe {
 				     arena for each free) */
 	int done;                 /* the parser has finished, with rc */
 	enum baton_code rc;
+	enum baton_code wrc;      /* the writer's result */
+	struct importer *im;      /* the writer's own */
 	/* the parser's own until it is done */
 	struct pipe_batch *cur;
 	struct baton_error perr;  /* the loader's diagnostics, handed on */
@@ -1030,12 +1032,11 @@ static enum baton_code pipe_decl(const struct load_decl *d, void *data)
 	return baton_fail(&pp->perr, BATON_NOMEM, "out of memory");
 }
 
-/* The parsing thread: load every path, hand over the last batch, and
- * record the loader's result. Diagnostics recorded after the last document
- * stay in perr: the writer takes them once the thread has ended. */
-static void *pipe_parse(void *arg)
+/* The parser: load every path, hand over the last batch, and record the
+ * loader's result. Diagnostics recorded after the last document stay in
+ * perr: they are taken once the writer has ended. */
+static void pipe_parse(struct pipe *pp)
 {
-	struct pipe *pp = arg;
 	const struct paths_arg *pa = pp->pa;
 	enum baton_code rc = BATON_OK;
 	size_t i;
@@ -1050,7 +1051,6 @@ static void *pipe_parse(void *arg)
 	pp->rc = rc;
 	pthread_cond_broadcast(&pp->changed);
 	pthread_mutex_unlock(&pp->lock);
-	return NULL;
 }
 
 /* Writer: the next batch, or NULL when the parser is done and every batch
@@ -1074,47 +1074,65 @@ static struct pipe_batch *pipe_pop(struct pipe *pp)
 
 /* The import's feed for files, parsing on a second thread. Falls back to
  * one thread when the thread cannot be made. */
+/* The writing thread: apply the batches in order; on a failure, tell the
+ * parser to stop. */
+static void *pipe_write(void *arg)
+{
+	struct pipe *pp = arg;
+	struct pipe_batch *b;
+	enum baton_code rc = BATON_OK;
+	size_t i;
+
+	while (!rc && (b = pipe_pop(pp))) {
+		for (i = 0; i < b->n && !rc; i++) {
+			struct piped *p = &b->item[i];
+
+			give_diags(pp->im->err, p);
+			if (p->doc)
+				rc = apply_decl(pp->im, &p->d, p->after);
+		}
+		pipe_spent(pp, b);
+	}
+	pthread_mutex_lock(&pp->lock);
+	pp->wrc = rc;
+	if (rc) {
+		pp->stop = 1;
+		pthread_cond_broadcast(&pp->changed);
+	}
+	pthread_mutex_unlock(&pp->lock);
+	return NULL;
+}
+
+/* The import's feed for files: the calling thread parses while a second
+ * one writes (memory is then allocated and freed by the thread that
+ * parses, whose malloc arena is the main one, tuned in cli/main.c). Falls
+ * back to one thread when the second cannot be made. */
 static enum baton_code feed_paths_piped(struct importer *im, void *arg)
 {
 	struct pipe pp;
 	struct pipe_batch *b;
 	pthread_t tid;
-	enum baton_code rc = BATON_OK;
-	size_t i;
+	enum baton_code rc;
 	struct piped rest;
 
 	memset(&pp, 0, sizeof(pp));
 	pp.pa = arg;
+	pp.im = im;
 	if (pthread_mutex_init(&pp.lock, NULL))
 		return feed_paths(im, arg);
 	if (pthread_cond_init(&pp.changed, NULL)) {
 		pthread_mutex_destroy(&pp.lock);
 		return feed_paths(im, arg);
 	}
-	if (pthread_create(&tid, NULL, pipe_parse, &pp)) {
+	if (pthread_create(&tid, NULL, pipe_write, &pp)) {
 		pthread_cond_destroy(&pp.changed);
 		pthread_mutex_destroy(&pp.lock);
 		return feed_paths(im, arg);
 	}
-	while (!rc && (b = pipe_pop(&pp))) {
-		for (i = 0; i < b->n && !rc; i++) {
-			struct piped *p = &b->item[i];
-
-			give_diags(im->err, p);
-			if (p->doc)
-				rc = apply_decl(im, &p->d, p->after);
-		}
-		pipe_spent(&pp, b);
-	}
-	if (rc) {
-		pthread_mutex_lock(&pp.lock);
-		pp.stop = 1;
-		pthread_cond_broadcast(&pp.changed);
-		pthread_mutex_unlock(&pp.lock);
-	}
+	pipe_parse(&pp);
 	pthread_join(tid, NULL);
-	/* what is left once the parser has ended: batches the writer did not
-	 * take (it stopped), and the loader's last diagnostics */
+	/* what is left once both have ended: batches the writer did not take
+	 * (it stopped), and the loader's last diagnostics */
 	while (pp.count) {
 		batch_free(pp.q[pp.head]);
 		pp.head = (pp.head + 1) % PIPE_DEPTH;
@@ -1126,7 +1144,7 @@ static enum baton_code feed_paths_piped(struct importer *im, void *arg)
 		batch_free(pp.spent);
 		pp.spent = b;
 	}
-	if (!rc) {
+	if (!(rc = pp.wrc)) {
 		memset(&rest, 0, sizeof(rest));
 		take_diags(&pp, &rest);
 		give_diags(im->err, &rest);

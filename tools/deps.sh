@@ -29,7 +29,8 @@ command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"
 command -v cc >/dev/null 2>&1 || missing="$missing gcc"
 command -v make >/dev/null 2>&1 || missing="$missing make"
 need_pc sqlite3=libsqlite3-dev yaml-0.1=libyaml-dev jansson=libjansson-dev \
-	libmicrohttpd=libmicrohttpd-dev libcmark=libcmark-dev libsodium=libsodium-dev
+	libmicrohttpd=libmicrohttpd-dev libcmark=libcmark-dev libsodium=libsodium-dev \
+	jemalloc=libjemalloc-dev
 if [ "$what" = valgrind ]; then
 	need_cmd valgrind=valgrind
 fi
