@@ -803,7 +803,8 @@ enum { PIPE_BATCH = 64, PIPE_DEPTH = 8 };
 struct piped {
 	int doc;                  /* 0: only diagnostics (the end of a load) */
 	struct load_decl d;       /* copies: name, file, refs; a reference to spec */
-	char *after;              /* spec_canonical(d.spec); NULL when invalid */
+	char *after;              /* spec_canonical(d.spec), by either thread;
+				     NULL when invalid */
 	struct baton_diag *diags; /* recorded by the loader before this one */
 	size_t ndiags, nerrors;
 	enum baton_code code;     /* the loader's err->code then */
@@ -832,6 +833,8 @@ struct pipe {
 	enum baton_code rc;
 	enum baton_code wrc;      /* the writer's result */
 	struct importer *im;      /* the writer's own */
+	size_t backlog;           /* the parser's: batches waiting at its last
+				     hand-over */
 	/* the parser's own until it is done */
 	struct pipe_batch *cur;
 	struct baton_error perr;  /* the loader's diagnostics, handed on */
@@ -945,6 +948,7 @@ static int pipe_push(struct pipe *pp)
 	if ((ok = !pp->stop)) {
 		pp->q[(pp->head + pp->count) % PIPE_DEPTH] = pp->cur;
 		pp->count++;
+		pp->backlog = pp->count;
 		pp->cur = NULL;
 		pthread_cond_broadcast(&pp->changed);
 	}
@@ -984,8 +988,9 @@ static void pipe_spent(struct pipe *pp, struct pipe_batch *b)
 	pthread_mutex_unlock(&pp->lock);
 }
 
-/* Copy what the writer needs of d into p (which the batch frees). */
-static int piped_copy(struct piped *p, const struct load_decl *d)
+/* Copy what the writer needs of d into p (which the batch frees), with
+ * the canonical text when `canon`. */
+static int piped_copy(struct piped *p, const struct load_decl *d, int canon)
 {
 	size_t i;
 
@@ -1007,8 +1012,7 @@ static int piped_copy(struct piped *p, const struct load_decl *d)
 				return 0;
 		}
 	}
-	/* the canonical text is made here, on the parsing thread */
-	return d->invalid || (p->after = spec_canonical(d->spec));
+	return d->invalid || !canon || (p->after = spec_canonical(d->spec));
 }
 
 /* The loader's callback on the parsing thread: queue a copy of the
@@ -1026,7 +1030,11 @@ static enum baton_code pipe_decl(const struct load_decl *d, void *data)
 		return baton_fail(&pp->perr, BATON_NOMEM, "out of memory");
 	p = &pp->cur->item[pp->cur->n++];
 	take_diags(pp, p);
-	if (piped_copy(p, d))
+	/* The canonical text (a tenth of an import's work) is made by the
+	 * thread with time to spare: here when the writer is behind (half
+	 * the queue or more was waiting at the last hand-over), else by the
+	 * writer. The text is the same either way. */
+	if (piped_copy(p, d, pp->backlog >= PIPE_DEPTH / 2))
 		return BATON_OK;
 	piped_drop_doc(p);
 	return baton_fail(&pp->perr, BATON_NOMEM, "out of memory");
@@ -1088,8 +1096,11 @@ static void *pipe_write(void *arg)
 			struct piped *p = &b->item[i];
 
 			give_diags(pp->im->err, p);
-			if (p->doc)
-				rc = apply_decl(pp->im, &p->d, p->after);
+			if (!p->doc)
+				continue;
+			if (!p->d.invalid && !p->after)
+				p->after = spec_canonical(p->d.spec);
+			rc = apply_decl(pp->im, &p->d, p->after);
 		}
 		pipe_spent(pp, b);
 	}
