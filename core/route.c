@@ -41,6 +41,397 @@ struct rule_entry {
 	size_t kind_len;    /* handler[0..kind_len) is the kind */
 };
 
+/* ------------------------------------------------------------------------
+ * Directory: roles, holders, their people and absences in memory
+ * ---------------------------------------------------------------------- */
+
+/* What the holder and role queries below read, for every role: loaded in
+ * four sequential scans (role, holder, person, absence) once per snapshot,
+ * from the second route on that snapshot (a one-shot `baton route` routes
+ * once and reads only what it needs through the indexes). Every array is
+ * sorted as the SQL orders or compares (BINARY collation: strcmp on these
+ * NUL-free texts), so a lookup is a binary search and a role's holders
+ * and a person's absences are contiguous runs in the SQL's order. Strings
+ * live in chunks that never move. Nothing in it depends on the date or on
+ * the questions asked. */
+struct dir_role {
+	const char *name, *title, *reports_to;
+	size_t first, n;            /* its holders */
+};
+
+struct dir_holder {
+	const char *role, *person, *kind, *since, *until;
+	sqlite3_int64 ord, rowid;
+	long person_ix;             /* into people; -1: no such person */
+};
+
+struct dir_person {
+	const char *name, *display_name, *email, *status;
+	size_t first, n;            /* its absences */
+};
+
+struct dir_absence {
+	const char *from, *to, *reason;
+	sqlite3_int64 rowid;
+	long person_ix;
+};
+
+struct dir_chunk {
+	struct dir_chunk *next;
+	size_t used, size;
+	char data[];
+};
+
+struct route_dir {
+	struct dir_chunk *chunks;
+	struct dir_role *roles;
+	size_t nroles;
+	struct dir_holder *holders;
+	size_t nholders;
+	struct dir_person *people;
+	size_t npeople;
+	struct dir_absence *absences;
+	size_t nabsences;
+};
+
+static void dir_free(struct route_dir *d)
+{
+	struct dir_chunk *ch, *next;
+
+	if (!d)
+		return;
+	for (ch = d->chunks; ch; ch = next) {
+		next = ch->next;
+		free(ch);
+	}
+	free(d->roles);
+	free(d->holders);
+	free(d->people);
+	free(d->absences);
+	free(d);
+}
+
+/* A copy of column i in the directory's chunks; NULL for NULL. *oom set
+ * when out of memory. */
+static const char *dir_col(struct route_dir *d, sqlite3_stmt *s, int i,
+			   int *oom)
+{
+	const char *t = (const char *)sqlite3_column_text(s, i);
+	size_t len;
+	struct dir_chunk *ch = d->chunks;
+	char *p;
+
+	if (!t)
+		return NULL;
+	len = (size_t)sqlite3_column_bytes(s, i) + 1;
+	if (!ch || ch->size - ch->used < len) {
+		size_t size = len > 65536 - sizeof(*ch) ? len : 65536 - sizeof(*ch);
+
+		if (!(ch = malloc(sizeof(*ch) + size))) {
+			*oom = 1;
+			return NULL;
+		}
+		ch->size = size;
+		ch->used = 0;
+		ch->next = d->chunks;
+		d->chunks = ch;
+	}
+	p = ch->data + ch->used;
+	memcpy(p, t, len);
+	ch->used += len;
+	return p;
+}
+
+/* Grow *v (elements of size sz, *alloc of them) to hold n + 1. */
+static int grow(void *v, size_t sz, size_t n, size_t *alloc)
+{
+	void **pv = v, *g;
+	size_t na;
+
+	if (n < *alloc)
+		return 0;
+	na = *alloc ? *alloc * 2 : 256;
+	if (!(g = realloc(*pv, na * sz)))
+		return -1;
+	*pv = g;
+	*alloc = na;
+	return 0;
+}
+
+/* holder_role's order: role, kind DESC, ord, then rowid */
+static int cmp_holder(const void *x, const void *y)
+{
+	const struct dir_holder *a = x, *b = y;
+	int c = strcmp(a->role, b->role);
+
+	if (c)
+		return c;
+	if ((c = strcmp(b->kind, a->kind)))
+		return c;
+	if (a->ord != b->ord)
+		return a->ord < b->ord ? -1 : 1;
+	return a->rowid < b->rowid ? -1 : a->rowid > b->rowid;
+}
+
+static int cmp_role(const void *x, const void *y)
+{
+	return strcmp(((const struct dir_role *)x)->name,
+		      ((const struct dir_role *)y)->name);
+}
+
+static int cmp_person(const void *x, const void *y)
+{
+	return strcmp(((const struct dir_person *)x)->name,
+		      ((const struct dir_person *)y)->name);
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* absence_person's order: person, from_date, to_date, then rowid */
+static int cmp_absence(const void *x, const void *y)
+{
+	const struct dir_absence *a = x, *b = y;
+	int c;
+
+	if (a->person_ix != b->person_ix)
+		return a->person_ix < b->person_ix ? -1 : 1;
+	if ((c = strcmp(a->from, b->from)) || (c = strcmp(a->to, b->to)))
+		return c;
+	return a->rowid < b->rowid ? -1 : a->rowid > b->rowid;
+}
+
+static long person_index(const struct route_dir *d, const char *name)
+{
+	struct dir_person key = { 0 }, *p;
+
+	key.name = name;
+	p = bsearch(&key, d->people, d->npeople, sizeof(key), cmp_person);
+	return p ? (long)(p - d->people) : -1;
+}
+
+static const struct dir_role *dir_role_find(const struct route_dir *d,
+					    const char *name)
+{
+	struct dir_role key = { 0 };
+
+	key.name = name;
+	return bsearch(&key, d->roles, d->nroles, sizeof(key), cmp_role);
+}
+
+/* Whether column i is a text without a NUL byte (what the comparisons of
+ * the directory assume). */
+static int plain_text(sqlite3_stmt *s, int i)
+{
+	const char *t;
+
+	if (sqlite3_column_type(s, i) != SQLITE_TEXT)
+		return 0;
+	t = (const char *)sqlite3_column_text(s, i);
+	return t && strlen(t) == (size_t)sqlite3_column_bytes(s, i);
+}
+
+/* Load the directory. BATON_OK with *out NULL: the data holds something
+ * the directory does not model exactly (a non-text key or date, a
+ * non-integer ord); routes then read through SQL. */
+static enum baton_code dir_load(struct store *st, struct route_dir **out,
+				struct baton_error *err)
+{
+	static const char roles_sql[] =
+		"SELECT name, title, reports_to FROM role";
+	static const char holders_sql_all[] =
+		"SELECT rowid, role, person, kind, since, until, ord FROM holder";
+	static const char people_sql[] =
+		"SELECT name, display_name, email, status FROM person";
+	static const char absences_sql[] =
+		"SELECT rowid, person, from_date, to_date, reason FROM absence";
+	struct route_dir *d = calloc(1, sizeof(*d));
+	const char **names = NULL;
+	size_t alloc = 0, nnames = 0, i, j;
+	sqlite3_stmt *s = NULL;
+	enum baton_code rc = BATON_OK;
+	int step, oom = 0, odd = 0;
+
+	*out = NULL;
+	if (!d)
+		return baton_fail(err, BATON_NOMEM, "out of memory");
+	/* holders, in holder_role's order */
+	if (!(s = store_cached(st, holders_sql_all, err)))
+		goto fail;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct dir_holder *h;
+
+		if (grow(&d->holders, sizeof(*h), d->nholders, &alloc)) {
+			oom = 1;
+			break;
+		}
+		if (!plain_text(s, 1) || !plain_text(s, 2) || !plain_text(s, 3) ||
+		    sqlite3_column_type(s, 6) != SQLITE_INTEGER) {
+			odd = 1;
+			break;
+		}
+		h = &d->holders[d->nholders++];
+		h->rowid = sqlite3_column_int64(s, 0);
+		h->role = dir_col(d, s, 1, &oom);
+		h->person = dir_col(d, s, 2, &oom);
+		h->kind = dir_col(d, s, 3, &oom);
+		h->since = dir_col(d, s, 4, &oom);
+		h->until = dir_col(d, s, 5, &oom);
+		h->ord = sqlite3_column_int64(s, 6);
+		h->person_ix = -1;
+		if (oom)
+			break;
+	}
+	sqlite3_reset(s);
+	if (oom || odd || (step != SQLITE_ROW && step != SQLITE_DONE))
+		goto done;
+	qsort(d->holders, d->nholders, sizeof(*d->holders), cmp_holder);
+	/* roles, by name, each with its run of holders */
+	alloc = 0;
+	if (!(s = store_cached(st, roles_sql, err)))
+		goto fail;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct dir_role *r;
+
+		if (grow(&d->roles, sizeof(*r), d->nroles, &alloc)) {
+			oom = 1;
+			break;
+		}
+		if (!plain_text(s, 0)) {
+			odd = 1;
+			break;
+		}
+		r = &d->roles[d->nroles++];
+		r->name = dir_col(d, s, 0, &oom);
+		r->title = dir_col(d, s, 1, &oom);
+		r->reports_to = dir_col(d, s, 2, &oom);
+		r->first = r->n = 0;
+		if (oom)
+			break;
+	}
+	sqlite3_reset(s);
+	if (oom || odd || (step != SQLITE_ROW && step != SQLITE_DONE))
+		goto done;
+	qsort(d->roles, d->nroles, sizeof(*d->roles), cmp_role);
+	for (i = 0, j = 0; i < d->nroles; i++) {
+		while (j < d->nholders &&
+		       strcmp(d->holders[j].role, d->roles[i].name) < 0)
+			j++;
+		d->roles[i].first = j;
+		while (j < d->nholders && !strcmp(d->holders[j].role, d->roles[i].name))
+			j++;
+		d->roles[i].n = j - d->roles[i].first;
+	}
+	/* the people who hold something, by name */
+	if (d->nholders && !(names = malloc(d->nholders * sizeof(*names)))) {
+		oom = 1;
+		goto done;
+	}
+	for (i = 0; i < d->nholders; i++)
+		names[i] = d->holders[i].person;
+	qsort(names, d->nholders, sizeof(*names), cmp_str);
+	for (i = 0; i < d->nholders; i++)
+		if (!nnames || strcmp(names[nnames - 1], names[i]))
+			names[nnames++] = names[i];
+	alloc = 0;
+	if (!(s = store_cached(st, people_sql, err)))
+		goto fail;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+		struct dir_person *p;
+
+		if (!name || !bsearch(&name, names, nnames, sizeof(*names), cmp_str))
+			continue;
+		if (grow(&d->people, sizeof(*p), d->npeople, &alloc)) {
+			oom = 1;
+			break;
+		}
+		if (!plain_text(s, 0)) {
+			odd = 1;
+			break;
+		}
+		p = &d->people[d->npeople++];
+		p->name = dir_col(d, s, 0, &oom);
+		p->display_name = dir_col(d, s, 1, &oom);
+		p->email = dir_col(d, s, 2, &oom);
+		p->status = dir_col(d, s, 3, &oom);
+		p->first = p->n = 0;
+		if (oom)
+			break;
+	}
+	sqlite3_reset(s);
+	if (oom || odd || (step != SQLITE_ROW && step != SQLITE_DONE))
+		goto done;
+	qsort(d->people, d->npeople, sizeof(*d->people), cmp_person);
+	for (i = 0; i < d->nholders; i++)
+		d->holders[i].person_ix = person_index(d, d->holders[i].person);
+	/* their absences, in absence_person's order */
+	alloc = 0;
+	if (!(s = store_cached(st, absences_sql, err)))
+		goto fail;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct dir_absence *a;
+		long ix;
+
+		if (!plain_text(s, 1))
+			continue;   /* never matches a person's name */
+		if ((ix = person_index(d, (const char *)sqlite3_column_text(s, 1))) < 0)
+			continue;
+		if (grow(&d->absences, sizeof(*a), d->nabsences, &alloc)) {
+			oom = 1;
+			break;
+		}
+		if (!plain_text(s, 2) || !plain_text(s, 3)) {
+			odd = 1;
+			break;
+		}
+		a = &d->absences[d->nabsences++];
+		a->rowid = sqlite3_column_int64(s, 0);
+		a->person_ix = ix;
+		a->from = dir_col(d, s, 2, &oom);
+		a->to = dir_col(d, s, 3, &oom);
+		a->reason = dir_col(d, s, 4, &oom);
+		if (oom)
+			break;
+	}
+	sqlite3_reset(s);
+	if (oom || odd || (step != SQLITE_ROW && step != SQLITE_DONE))
+		goto done;
+	qsort(d->absences, d->nabsences, sizeof(*d->absences), cmp_absence);
+	for (i = 0; i < d->nabsences; i = j) {
+		struct dir_person *p = &d->people[d->absences[i].person_ix];
+
+		for (j = i; j < d->nabsences &&
+			    d->absences[j].person_ix == d->absences[i].person_ix; j++)
+			;
+		p->first = i;
+		p->n = j - i;
+	}
+done:
+	free(names);
+	if (oom) {
+		dir_free(d);
+		return baton_fail(err, BATON_NOMEM, "out of memory");
+	}
+	if (odd) {
+		dir_free(d);
+		return BATON_OK;
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		dir_free(d);
+		return store_fail(st, err, "cannot read");
+	}
+	*out = d;
+	return BATON_OK;
+fail:
+	free(names);
+	dir_free(d);
+	rc = err && err->code ? err->code : BATON_DB;
+	return rc;
+}
+
 struct route_cache {
 	sqlite3 *db;
 	struct topic_index *idx;
@@ -52,6 +443,13 @@ struct route_cache {
 	char *bucket;       /* built for topics of this first segment only
 			       (lower-case); NULL: every rule */
 	int builds;         /* how many times it was built */
+	struct route_dir *dir;  /* for dir_version/dir_changes; NULL: none */
+	long long dir_version;
+	sqlite3_int64 dir_changes;
+	int dir_seen;       /* a route ran on the snapshot seen_version/changes */
+	long long seen_version;
+	sqlite3_int64 seen_changes;
+	int no_dir;         /* route_directory_enable(st, 0) */
 	struct route_cache *next;
 };
 
@@ -95,6 +493,7 @@ static void cache_destroy(void *p)
 	}
 	pthread_mutex_unlock(&cache_lock);
 	cache_clear(c);
+	dir_free(c->dir);
 	free(c);
 }
 
@@ -337,6 +736,68 @@ nomem:
 	return NULL;
 }
 
+/* The directory of this connection for its current snapshot, in *out;
+ * NULL (and BATON_OK) on the first route of a snapshot, which reads through
+ * SQL: it is loaded by the second route on an unchanged snapshot, and
+ * dropped exactly when the rule index is (PRAGMA data_version, this
+ * connection's changes). */
+static enum baton_code directory(struct store *st, struct route_dir **out,
+				 struct baton_error *err)
+{
+	struct route_cache *c = cache_for(st, err);
+	sqlite3_int64 changes = sqlite3_total_changes64(st->db);
+	enum baton_code rc;
+	long long dv;
+
+	*out = NULL;
+	if (!c)
+		return err && err->code ? err->code : BATON_DB;
+	if (c->no_dir)
+		return BATON_OK;
+	if ((rc = store_data_version(st, &dv, err)))
+		return rc;
+	if (c->dir && c->dir_version == dv && c->dir_changes == changes) {
+		*out = c->dir;
+		return BATON_OK;
+	}
+	dir_free(c->dir);
+	c->dir = NULL;
+	if (c->dir_seen != 1 || c->seen_version != dv ||
+	    c->seen_changes != changes) {
+		/* 2: tried on this snapshot, the data does not fit (dir_load) */
+		if (!(c->dir_seen == 2 && c->seen_version == dv &&
+		      c->seen_changes == changes))
+			c->dir_seen = 1;
+		c->seen_version = dv;
+		c->seen_changes = changes;
+		return BATON_OK;
+	}
+	if ((rc = dir_load(st, &c->dir, err)))
+		return rc;
+	if (!c->dir) {
+		c->dir_seen = 2;
+		return BATON_OK;
+	}
+	c->dir_version = dv;
+	c->dir_changes = changes;
+	*out = c->dir;
+	return BATON_OK;
+}
+
+void route_directory_enable(struct store *st, int enable)
+{
+	struct route_cache *c = cache_for(st, NULL);
+
+	if (!c)
+		return;
+	c->no_dir = !enable;
+	if (!enable) {
+		dir_free(c->dir);
+		c->dir = NULL;
+		c->dir_seen = 0;
+	}
+}
+
 /* ------------------------------------------------------------------------
  * Small helpers
  * ---------------------------------------------------------------------- */
@@ -447,20 +908,39 @@ static json_t *rule_from_entry(const struct rule_entry *e)
 }
 
 /* {"name","title"} of a role, "reportsTo" in *reports (malloc'd or NULL);
- * NULL when there is no such role. */
-static json_t *role_load(struct store *st, const char *name, char **reports,
+ * NULL when there is no such role. With a directory d, read from it and
+ * *dr set to the role there (NULL when absent); else read by SQL. */
+static json_t *role_load(struct store *st, const struct route_dir *d,
+			 const char *name, char **reports,
+			 const struct dir_role **dr,
 			 enum baton_code *rc, struct baton_error *err)
 {
 	static const char sql[] =
 		"SELECT title, reports_to FROM role WHERE name = ?1";
-	sqlite3_stmt *s = store_cached(st, sql, err);
+	sqlite3_stmt *s;
 	json_t *v = NULL;
 	int step;
 
 	*rc = BATON_OK;
 	if (reports)
 		*reports = NULL;
-	if (!s) {
+	*dr = NULL;
+	if (d) {
+		const struct dir_role *r = dir_role_find(d, name);
+
+		if (!r)
+			return NULL;
+		v = obj(2, "name", json_string(name), "title",
+			str_or_null(r->title));
+		if (reports && r->reports_to &&
+		    !(*reports = strdup(r->reports_to)))
+			*rc = baton_fail(err, BATON_NOMEM, "out of memory");
+		if (!v)
+			*rc = baton_fail(err, BATON_NOMEM, "out of memory");
+		*dr = r;
+		return v;
+	}
+	if (!(s = store_cached(st, sql, err))) {
 		*rc = err && err->code ? err->code : BATON_DB;
 		return NULL;
 	}
@@ -531,73 +1011,147 @@ static const char person_sql[] =
 enum { WHY_ENDED = 1, WHY_FUTURE = 2, WHY_LEFT = 4, WHY_ABSENT = 8,
        WHY_UNKNOWN = 16 };
 
+/* One candidate row: the columns of holders_sql / person_sql (NULL for
+ * SQL NULL), from SQLite or from the directory. */
+struct cand {
+	const char *person, *as, *since, *until, *display_name, *email, *status,
+		   *absent_to, *reason;
+};
+
+/* Judge one candidate on `on`: a contact or a skipped person, appended to
+ * the list; *whys and *current as candidates() says. */
+static enum baton_code add_candidate(const struct cand *c, const char *on,
+				     struct strbuf *why, json_t *contacts,
+				     json_t *skipped, int *whys, int *current,
+				     struct baton_error *err)
+{
+	int w = 0;
+	json_t *v;
+
+	strbuf_reset(why);
+	if (c->until && strcmp(c->until, on) < 0) {
+		w = WHY_ENDED;
+		strbuf_addstr(why, "holding ended ");
+		strbuf_addstr(why, c->until);
+	} else if (c->since && strcmp(c->since, on) > 0) {
+		w = WHY_FUTURE;
+		strbuf_addstr(why, "holding starts ");
+		strbuf_addstr(why, c->since);
+	} else if (!c->status) {
+		w = WHY_UNKNOWN;
+		strbuf_addstr(why, "not a known person");
+	} else if (!strcmp(c->status, "left")) {
+		w = WHY_LEFT;
+		strbuf_addstr(why, "left");
+	} else if (c->absent_to) {
+		w = WHY_ABSENT;
+		strbuf_addstr(why, "absent until ");
+		strbuf_addstr(why, c->absent_to);
+		if (c->reason && *c->reason) {
+			strbuf_addstr(why, " (");
+			strbuf_addstr(why, c->reason);
+			strbuf_addch(why, ')');
+		}
+	}
+	if (!(w & (WHY_ENDED | WHY_FUTURE)))
+		(*current)++;
+	*whys |= w;
+	if (w)
+		v = obj(3, "person", json_string(c->person),
+			"as", json_string(c->as), "why", json_string(why->buf));
+	else
+		v = obj(4, "person", json_string(c->person),
+			"displayName", str_or_null(c->display_name),
+			"email", str_or_null(c->email), "as", json_string(c->as));
+	if (!v || json_array_append_new(w ? skipped : contacts, v))
+		return baton_fail(err, BATON_NOMEM, "out of memory");
+	return BATON_OK;
+}
+
+/* The candidates of role r from the directory, as holders_sql gives them:
+ * the first absence of the person's run (from_date, to_date order) that
+ * covers `on`. */
+static enum baton_code dir_candidates(const struct route_dir *d,
+				      const struct dir_role *r, const char *on,
+				      struct strbuf *why, json_t *contacts,
+				      json_t *skipped, int *whys, int *current,
+				      struct baton_error *err)
+{
+	enum baton_code rc = BATON_OK;
+	size_t i, k;
+
+	for (i = r->first; i < r->first + r->n && !rc; i++) {
+		const struct dir_holder *h = &d->holders[i];
+		struct cand c = { h->person, h->kind, h->since, h->until,
+				  NULL, NULL, NULL, NULL, NULL };
+
+		if (h->person_ix >= 0) {
+			const struct dir_person *p = &d->people[h->person_ix];
+
+			c.display_name = p->display_name;
+			c.email = p->email;
+			c.status = p->status;
+			for (k = p->first; k < p->first + p->n; k++) {
+				const struct dir_absence *a = &d->absences[k];
+
+				if (strcmp(a->from, on) <= 0 &&
+				    strcmp(a->to, on) >= 0) {
+					c.absent_to = a->to;
+					c.reason = a->reason;
+					break;
+				}
+			}
+		}
+		rc = add_candidate(&c, on, why, contacts, skipped, whys,
+				   current, err);
+	}
+	return rc;
+}
+
 /* Evaluate who is available in role (or person handler) `name` on `on`:
  * append contacts to `contacts`, skipped people to `skipped`; *whys gets the
  * union of the skip reasons of people who held it on that date and *current
- * the number of them. */
+ * the number of them. `dr`, when not NULL, is the role in the directory d. */
 static enum baton_code candidates(struct store *st, int is_person,
 				  const char *name, const char *on,
+				  const struct route_dir *d,
+				  const struct dir_role *dr,
 				  json_t *contacts, json_t *skipped,
 				  int *whys, int *current,
 				  struct baton_error *err)
 {
-	sqlite3_stmt *s = store_cached(st, is_person ? person_sql : holders_sql,
-				       err);
+	sqlite3_stmt *s;
 	struct strbuf why = STRBUF_INIT;
 	enum baton_code rc = BATON_OK;
-	int step, found = 0;
+	int step = SQLITE_DONE, found = 0;
 
 	*whys = 0;
 	*current = 0;
-	if (!s)
+	if (dr && !is_person) {
+		rc = dir_candidates(d, dr, on, &why, contacts, skipped, whys,
+				    current, err);
+		goto out;
+	}
+	if (!(s = store_cached(st, is_person ? person_sql : holders_sql, err)))
 		return err && err->code ? err->code : BATON_DB;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, on, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *person = (const char *)sqlite3_column_text(s, 0);
-		const char *as = (const char *)sqlite3_column_text(s, 1);
-		const char *since = (const char *)sqlite3_column_text(s, 2);
-		const char *until = (const char *)sqlite3_column_text(s, 3);
-		const char *status = (const char *)sqlite3_column_text(s, 6);
-		const char *absent_to = (const char *)sqlite3_column_text(s, 7);
-		const char *reason = (const char *)sqlite3_column_text(s, 8);
-		int w = 0;
-		json_t *v;
+		struct cand c;
 
+		c.person = (const char *)sqlite3_column_text(s, 0);
+		c.as = (const char *)sqlite3_column_text(s, 1);
+		c.since = (const char *)sqlite3_column_text(s, 2);
+		c.until = (const char *)sqlite3_column_text(s, 3);
+		c.display_name = (const char *)sqlite3_column_text(s, 4);
+		c.email = (const char *)sqlite3_column_text(s, 5);
+		c.status = (const char *)sqlite3_column_text(s, 6);
+		c.absent_to = (const char *)sqlite3_column_text(s, 7);
+		c.reason = (const char *)sqlite3_column_text(s, 8);
 		found = 1;
-		strbuf_reset(&why);
-		if (until && strcmp(until, on) < 0) {
-			w = WHY_ENDED;
-			strbuf_addf(&why, "holding ended %s", until);
-		} else if (since && strcmp(since, on) > 0) {
-			w = WHY_FUTURE;
-			strbuf_addf(&why, "holding starts %s", since);
-		} else if (!status) {
-			w = WHY_UNKNOWN;
-			strbuf_addstr(&why, "not a known person");
-		} else if (!strcmp(status, "left")) {
-			w = WHY_LEFT;
-			strbuf_addstr(&why, "left");
-		} else if (absent_to) {
-			w = WHY_ABSENT;
-			strbuf_addf(&why, "absent until %s", absent_to);
-			if (reason && *reason)
-				strbuf_addf(&why, " (%s)", reason);
-		}
-		if (!(w & (WHY_ENDED | WHY_FUTURE)))
-			(*current)++;
-		*whys |= w;
-		if (w)
-			v = obj(3, "person", json_string(person),
-				"as", json_string(as), "why", json_string(why.buf));
-		else
-			v = obj(4, "person", json_string(person),
-				"displayName", col_json(s, 4),
-				"email", col_json(s, 5), "as", json_string(as));
-		if (!v || json_array_append_new(w ? skipped : contacts, v)) {
-			rc = baton_fail(err, BATON_NOMEM, "out of memory");
+		if ((rc = add_candidate(&c, on, &why, contacts, skipped, whys,
+					current, err)))
 			break;
-		}
 	}
 	if (!rc && step != SQLITE_DONE)
 		rc = store_fail(st, err, "cannot read");
@@ -611,6 +1165,7 @@ static enum baton_code candidates(struct store *st, int is_person,
 		if (!v || json_array_append_new(skipped, v))
 			rc = baton_fail(err, BATON_NOMEM, "out of memory");
 	}
+out:
 	if (!rc && why.oom)
 		rc = baton_fail(err, BATON_NOMEM, "out of memory");
 	strbuf_release(&why);
@@ -646,6 +1201,7 @@ static int in_list(const json_t *list, const char *name)
 struct role_pre {
 	json_t *role;
 	char *reports;
+	const struct dir_role *dr;  /* the role in the directory, if any */
 };
 
 /* Find the contacts for the handler of `rule` (handler kind/name given),
@@ -656,6 +1212,7 @@ static enum baton_code resolve(struct store *st, struct route_result *r,
 			       const char *hkind, const char *hname,
 			       const char *escalate_to, const char *on,
 			       const struct role_pre *pre,
+			       const struct route_dir *d,
 			       struct baton_error *err)
 {
 	json_t *doc = r->doc;
@@ -676,6 +1233,7 @@ static enum baton_code resolve(struct store *st, struct route_result *r,
 		json_t *skipped = json_array(), *role = NULL, *stepv;
 		const char *next, *reason;
 		int whys = 0, current = 0;
+		const struct dir_role *dr = NULL;
 
 		free(reports);
 		reports = NULL;
@@ -684,11 +1242,15 @@ static enum baton_code resolve(struct store *st, struct route_result *r,
 			rc = baton_fail(err, BATON_NOMEM, "out of memory");
 			goto out;
 		}
-		strbuf_addf(&path, "%s%s%s", first ? "" : " -> ",
-			    is_person ? "person:" : "", cur);
+		if (!first)
+			strbuf_addstr(&path, " -> ");
+		if (is_person)
+			strbuf_addstr(&path, "person:");
+		strbuf_addstr(&path, cur);
 		if (!is_person && first && pre) {
 			/* the handler role, already read by the caller */
 			role = json_incref(pre->role);
+			dr = pre->dr;
 			if (pre->reports && !(reports = strdup(pre->reports))) {
 				json_decref(skipped);
 				json_decref(role);
@@ -696,15 +1258,16 @@ static enum baton_code resolve(struct store *st, struct route_result *r,
 				goto out;
 			}
 		} else if (!is_person) {
-			role = role_load(st, cur, &reports, &rc, err);
+			role = role_load(st, d, cur, &reports, &dr, &rc, err);
 			if (rc) {
 				json_decref(skipped);
 				goto out;
 			}
 		}
 		if (is_person || role)
-			rc = candidates(st, is_person, cur, on, contacts,
-					skipped, &whys, &current, err);
+			rc = candidates(st, is_person, cur, on, d, dr,
+					contacts, skipped, &whys, &current,
+					err);
 		if (rc) {
 			json_decref(skipped);
 			json_decref(role);
@@ -1145,7 +1708,8 @@ static enum baton_code resolve_query(struct store *st,
 	const char *on = q->on ? q->on : st->today;
 	int nalt = q->alternatives > 0 ? q->alternatives : 5;
 	struct route_result *r = NULL;
-	struct role_pre pre = { NULL, NULL };
+	struct role_pre pre = { NULL, NULL, NULL };
+	struct route_dir *dir = NULL;
 	json_t *rule = NULL;
 	char *target = NULL;
 	struct strbuf sb = STRBUF_INIT;
@@ -1237,8 +1801,11 @@ static enum baton_code resolve_query(struct store *st,
 	target[colon - target] = '\0';
 	hkind = target;
 	hname = colon + 1;
+	if ((rc = directory(st, &dir, err)))
+		goto out;
 	if (!strcmp(hkind, "role")) {
-		pre.role = role_load(st, hname, &pre.reports, &rc, err);
+		pre.role = role_load(st, dir, hname, &pre.reports, &pre.dr,
+				     &rc, err);
 		if (rc)
 			goto out;
 		json_object_set(r->doc, "role", pre.role ? pre.role : json_null());
@@ -1246,7 +1813,7 @@ static enum baton_code resolve_query(struct store *st,
 	if ((rc = resolve(st, r, hkind, hname,
 			  rule ? json_string_value(json_object_get(rule, "escalateTo"))
 			       : NULL,
-			  on, strcmp(hkind, "role") ? NULL : &pre, err)))
+			  on, strcmp(hkind, "role") ? NULL : &pre, dir, err)))
 		goto out;
 done:
 	json_object_set_new(r->doc, "outcome",

@@ -78,6 +78,13 @@ enum baton_code route_resolve(struct store *st, const struct route_query *q,
  *    "suggestions": {"topics": [...], "text": [...]} (no match only)} */
 json_t *route_result_to_json(const struct route_result *r);
 
+/* Whether routes on st's connection may read the roles, holders, people
+ * and absences from the in-memory directory (the default: loaded in a few
+ * scans by the second route on an unchanged snapshot, dropped when the
+ * database changes) or always by SQL (0: the first route's path; tests
+ * compare the two). */
+void route_directory_enable(struct store *st, int enable);
+
 /* Free a result; NULL is a harmless no-op. */
 void route_result_free(struct route_result *r);
 
