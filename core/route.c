@@ -207,6 +207,8 @@ static long person_index(const struct route_dir *d, const char *name)
 {
 	struct dir_person key = { 0 }, *p;
 
+	if (!d->npeople)
+		return -1;
 	key.name = name;
 	p = bsearch(&key, d->people, d->npeople, sizeof(key), cmp_person);
 	return p ? (long)(p - d->people) : -1;
@@ -217,6 +219,8 @@ static const struct dir_role *dir_role_find(const struct route_dir *d,
 {
 	struct dir_role key = { 0 };
 
+	if (!d->nroles)
+		return NULL;
 	key.name = name;
 	return bsearch(&key, d->roles, d->nroles, sizeof(key), cmp_role);
 }
@@ -287,7 +291,8 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 	sqlite3_reset(s);
 	if (oom || odd || (step != SQLITE_ROW && step != SQLITE_DONE))
 		goto done;
-	qsort(d->holders, d->nholders, sizeof(*d->holders), cmp_holder);
+	if (d->nholders > 1)
+		qsort(d->holders, d->nholders, sizeof(*d->holders), cmp_holder);
 	/* roles, by name, each with its run of holders */
 	alloc = 0;
 	if (!(s = store_cached(st, roles_sql, err)))
@@ -314,7 +319,8 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 	sqlite3_reset(s);
 	if (oom || odd || (step != SQLITE_ROW && step != SQLITE_DONE))
 		goto done;
-	qsort(d->roles, d->nroles, sizeof(*d->roles), cmp_role);
+	if (d->nroles > 1)
+		qsort(d->roles, d->nroles, sizeof(*d->roles), cmp_role);
 	for (i = 0, j = 0; i < d->nroles; i++) {
 		while (j < d->nholders &&
 		       strcmp(d->holders[j].role, d->roles[i].name) < 0)
@@ -331,7 +337,8 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 	}
 	for (i = 0; i < d->nholders; i++)
 		names[i] = d->holders[i].person;
-	qsort(names, d->nholders, sizeof(*names), cmp_str);
+	if (d->nholders > 1)
+		qsort(names, d->nholders, sizeof(*names), cmp_str);
 	for (i = 0; i < d->nholders; i++)
 		if (!nnames || strcmp(names[nnames - 1], names[i]))
 			names[nnames++] = names[i];
@@ -342,7 +349,8 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 		const char *name = (const char *)sqlite3_column_text(s, 0);
 		struct dir_person *p;
 
-		if (!name || !bsearch(&name, names, nnames, sizeof(*names), cmp_str))
+		if (!name || !nnames ||
+		    !bsearch(&name, names, nnames, sizeof(*names), cmp_str))
 			continue;
 		if (grow(&d->people, sizeof(*p), d->npeople, &alloc)) {
 			oom = 1;
@@ -364,7 +372,8 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 	sqlite3_reset(s);
 	if (oom || odd || (step != SQLITE_ROW && step != SQLITE_DONE))
 		goto done;
-	qsort(d->people, d->npeople, sizeof(*d->people), cmp_person);
+	if (d->npeople > 1)
+		qsort(d->people, d->npeople, sizeof(*d->people), cmp_person);
 	for (i = 0; i < d->nholders; i++)
 		d->holders[i].person_ix = person_index(d, d->holders[i].person);
 	/* their absences, in absence_person's order */
@@ -399,7 +408,8 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 	sqlite3_reset(s);
 	if (oom || odd || (step != SQLITE_ROW && step != SQLITE_DONE))
 		goto done;
-	qsort(d->absences, d->nabsences, sizeof(*d->absences), cmp_absence);
+	if (d->nabsences > 1)
+		qsort(d->absences, d->nabsences, sizeof(*d->absences), cmp_absence);
 	for (i = 0; i < d->nabsences; i = j) {
 		struct dir_person *p = &d->people[d->absences[i].person_ix];
 
@@ -638,8 +648,10 @@ static char *bucket_key(const char *topic)
  * first segment (a one-shot `baton route` then reads and indexes a bucket,
  * not 20,000 rules); any other use (another bucket, the suggestions of a
  * miss, topic NULL) builds the full index, which is then kept. Lookups give
- * the same rules in the same order either way. */
+ * the same rules in the same order either way. *version is the snapshot's
+ * PRAGMA data_version, read here when negative (one read per route). */
 static struct route_cache *rules_index(struct store *st, const char *topic,
+				       long long *version,
 				       struct baton_error *err)
 {
 #define RULE_COLUMNS \
@@ -663,8 +675,9 @@ static struct route_cache *rules_index(struct store *st, const char *topic,
 
 	if (!c)
 		return NULL;
-	if (store_data_version(st, &dv, err))
+	if (*version < 0 && store_data_version(st, version, err))
 		return NULL;
+	dv = *version;
 	if (c->valid && c->data_version == dv && c->changes == changes &&
 	    (!c->bucket || (topic && (key = bucket_key(topic)) &&
 			    !strcmp(key, c->bucket)))) {
@@ -742,7 +755,7 @@ nomem:
  * dropped exactly when the rule index is (PRAGMA data_version, this
  * connection's changes). */
 static enum baton_code directory(struct store *st, struct route_dir **out,
-				 struct baton_error *err)
+				 long long *version, struct baton_error *err)
 {
 	struct route_cache *c = cache_for(st, err);
 	sqlite3_int64 changes = sqlite3_total_changes64(st->db);
@@ -754,8 +767,9 @@ static enum baton_code directory(struct store *st, struct route_dir **out,
 		return err && err->code ? err->code : BATON_DB;
 	if (c->no_dir)
 		return BATON_OK;
-	if ((rc = store_data_version(st, &dv, err)))
+	if (*version < 0 && (rc = store_data_version(st, version, err)))
 		return rc;
+	dv = *version;
 	if (c->dir && c->dir_version == dv && c->dir_changes == changes) {
 		*out = c->dir;
 		return BATON_OK;
@@ -1362,19 +1376,19 @@ out:
  * Matching
  * ---------------------------------------------------------------------- */
 
-/* Why rule b (rank rb, priority pb, name nb) lost to the winner a. */
+/* Why rule b lost to the winner a (of rank ra). */
 static const char *lost_why(const struct rule_entry *a,
+			    const struct topic_rank *ra,
 			    const struct rule_entry *b)
 {
-	struct topic_rank ra, rb;
+	struct topic_rank rb;
 
-	topic_rank_of(a->topic, &ra);
 	topic_rank_of(b->topic, &rb);
-	if (rb.literals != ra.literals)
+	if (rb.literals != ra->literals)
 		return "fewer literal segments";
-	if (rb.doublestars != ra.doublestars)
+	if (rb.doublestars != ra->doublestars)
 		return "more '**' segments";
-	if (rb.stars != ra.stars)
+	if (rb.stars != ra->stars)
 		return "more '*' segments";
 	if (b->priority != a->priority)
 		return "lower priority";
@@ -1392,21 +1406,24 @@ static json_t *rule_brief(const json_t *rule)
 static const char *handler_ref(const json_t *rule, struct strbuf *sb)
 {
 	strbuf_reset(sb);
-	strbuf_addf(sb, "%s:%s", json_string_value(json_object_get(rule, "handlerKind")),
-		    json_string_value(json_object_get(rule, "handlerName")));
+	strbuf_addstr(sb, json_string_value(json_object_get(rule, "handlerKind")));
+	strbuf_addch(sb, ':');
+	strbuf_addstr(sb, json_string_value(json_object_get(rule, "handlerName")));
 	return sb->buf;
 }
 
 /* Route by topic: *rule is the winner's row (NULL when nothing matched). */
 static enum baton_code match_topic(struct store *st, struct route_result *r,
 				   const char *topic, int nalt, json_t **rule,
-				   struct baton_error *err)
+				   long long *version, struct baton_error *err)
 {
-	struct route_cache *c = rules_index(st, topic, err);
+	struct route_cache *c = rules_index(st, topic, version, err);
 	json_t *alts = json_object_get(r->doc, "alternatives");
 	json_t *others = json_object_get(json_object_get(r->doc, "explain"),
 					 "others");
 	struct strbuf sb = STRBUF_INIT;
+	struct topic_rank win;
+	json_t *v2 = NULL;
 	long few[16], *ids = NULL;
 	size_t n, i;
 	enum baton_code rc = BATON_OK;
@@ -1433,31 +1450,39 @@ static enum baton_code match_topic(struct store *st, struct route_result *r,
 		rc = baton_fail(err, BATON_NOMEM, "out of memory");
 		goto out;
 	}
+	topic_rank_of(c->rules[ids[0]].topic, &win);
 	for (i = 1; i < n; i++) {
 		const struct rule_entry *e = &c->rules[ids[i]];
-		json_t *v;
+		/* shared by the two objects (strings are never changed) */
+		json_t *name = json_string(e->name);
+		json_t *handler = json_string(e->handler);
+		json_t *lost = json_string(lost_why(&c->rules[ids[0]], &win, e));
+		json_t *a, *v = obj(5, "rule", json_incref(name),
+				"topic", json_string(e->topic),
+				"handler", json_incref(handler),
+				"priority", json_integer(e->priority),
+				"lost", json_incref(lost));
 
-		strbuf_reset(&sb);
-		strbuf_addstr(&sb, e->handler);
-		v = json_pack("{s:s, s:s, s:s, s:i, s:s}", "rule", e->name,
-			      "topic", e->topic, "handler", sb.buf,
-			      "priority", e->priority,
-			      "lost", lost_why(&c->rules[ids[0]], e));
-		if (!v || json_array_append(others, v) ||
+		if (v && (int)json_array_size(alts) < nalt)
+			v2 = obj(6, "rule", json_incref(name),
+				 "role", strncmp(e->handler, "role:", 5)
+					 ? json_null() : json_string(e->handler + 5),
+				 "handler", json_incref(handler),
+				 "score", json_null(),
+				 "rank", json_integer((json_int_t)i + 1),
+				 "lost", json_incref(lost));
+		json_decref(name);
+		json_decref(handler);
+		json_decref(lost);
+		if (!v || json_array_append_new(others, v) ||
 		    ((int)json_array_size(alts) < nalt &&
-		     json_array_append_new(alts,
-			json_pack("{s:s, s:o, s:s, s:n, s:i, s:s}", "rule", e->name,
-				  "role", strncmp(sb.buf, "role:", 5) ? json_null()
-						: json_string(sb.buf + 5),
-				  "handler", sb.buf, "score", "rank", (int)i + 1,
-				  "lost", lost_why(&c->rules[ids[0]], e))))) {
-			json_decref(v);
+		     (a = v2, v2 = NULL, json_array_append_new(alts, a)))) {
 			rc = baton_fail(err, BATON_NOMEM, "out of memory");
 			goto out;
 		}
-		json_decref(v);
 	}
 out:
+	json_decref(v2);
 	strbuf_release(&sb);
 	if (ids != few)
 		free(ids);
@@ -1609,7 +1634,7 @@ static int cmp_near(const void *x, const void *y)
 
 static enum baton_code suggest(struct store *st, struct route_result *r,
 			       const char *topic, const char *text,
-			       struct baton_error *err)
+			       long long *version, struct baton_error *err)
 {
 	json_t *sug = json_pack("{s:[], s:[]}", "topics", "text");
 	json_t *topics, *hits = NULL, *h;
@@ -1622,7 +1647,7 @@ static enum baton_code suggest(struct store *st, struct route_result *r,
 		return baton_fail(err, BATON_NOMEM, "out of memory");
 	topics = json_object_get(sug, "topics");
 	if (topic && *topic) {
-		struct route_cache *c = rules_index(st, NULL, err);
+		struct route_cache *c = rules_index(st, NULL, version, err);
 		char *norm = topic_normalize(topic);
 
 		if (!c || !norm) {
@@ -1710,6 +1735,7 @@ static enum baton_code resolve_query(struct store *st,
 	struct route_result *r = NULL;
 	struct role_pre pre = { NULL, NULL, NULL };
 	struct route_dir *dir = NULL;
+	long long version = -1;     /* PRAGMA data_version, read once */
 	json_t *rule = NULL;
 	char *target = NULL;
 	struct strbuf sb = STRBUF_INIT;
@@ -1742,7 +1768,7 @@ static enum baton_code resolve_query(struct store *st,
 		goto out;
 	}
 	if (topic) {
-		if ((rc = match_topic(st, r, topic, nalt, &rule, err)))
+		if ((rc = match_topic(st, r, topic, nalt, &rule, &version, err)))
 			goto out;
 		if (rule)
 			json_object_set_new(r->doc, "via", json_string("topic"));
@@ -1766,7 +1792,7 @@ static enum baton_code resolve_query(struct store *st,
 			rc = baton_fail(err, BATON_NOMEM, "out of memory");
 			goto out;
 		}
-		if ((rc = suggest(st, r, topic, text, err)))
+		if ((rc = suggest(st, r, topic, text, &version, err)))
 			goto out;
 		goto done;
 	}
@@ -1801,7 +1827,7 @@ static enum baton_code resolve_query(struct store *st,
 	target[colon - target] = '\0';
 	hkind = target;
 	hname = colon + 1;
-	if ((rc = directory(st, &dir, err)))
+	if ((rc = directory(st, &dir, &version, err)))
 		goto out;
 	if (!strcmp(hkind, "role")) {
 		pre.role = role_load(st, dir, hname, &pre.reports, &pre.dr,
