@@ -906,21 +906,6 @@ static json_t *rule_load(struct store *st, const char *name,
 	return v;
 }
 
-/* The same object as rule_load() gives, from a cached rule; NULL when out of
- * memory. */
-static json_t *rule_from_entry(const struct rule_entry *e)
-{
-	return obj(9, "name", json_string(e->name),
-		   "title", str_or_null(e->title),
-		   "description", str_or_null(e->description),
-		   "topic", json_string(e->topic),
-		   "handlerKind", json_stringn(e->handler, e->kind_len),
-		   "handlerName", json_string(e->handler + e->kind_len + 1),
-		   "escalateTo", str_or_null(e->escalate_to),
-		   "process", str_or_null(e->process),
-		   "priority", json_integer(e->priority));
-}
-
 /* {"name","title"} of a role, "reportsTo" in *reports (malloc'd or NULL);
  * NULL when there is no such role. With a directory d, read from it and
  * *dr set to the role there (NULL when absent); else read by SQL. */
@@ -1395,26 +1380,11 @@ static const char *lost_why(const struct rule_entry *a,
 	return "name order";
 }
 
-static json_t *rule_brief(const json_t *rule)
-{
-	return obj(4, "name", json_incref(json_object_get(rule, "name")),
-		   "topic", json_incref(json_object_get(rule, "topic")),
-		   "title", json_incref(json_object_get(rule, "title")),
-		   "priority", json_incref(json_object_get(rule, "priority")));
-}
-
-static const char *handler_ref(const json_t *rule, struct strbuf *sb)
-{
-	strbuf_reset(sb);
-	strbuf_addstr(sb, json_string_value(json_object_get(rule, "handlerKind")));
-	strbuf_addch(sb, ':');
-	strbuf_addstr(sb, json_string_value(json_object_get(rule, "handlerName")));
-	return sb->buf;
-}
-
-/* Route by topic: *rule is the winner's row (NULL when nothing matched). */
+/* Route by topic: *win is the winner in the rule cache (NULL when nothing
+ * matched); it stays valid for the rest of the route. */
 static enum baton_code match_topic(struct store *st, struct route_result *r,
-				   const char *topic, int nalt, json_t **rule,
+				   const char *topic, int nalt,
+				   const struct rule_entry **win,
 				   long long *version, struct baton_error *err)
 {
 	struct route_cache *c = rules_index(st, topic, version, err);
@@ -1422,13 +1392,13 @@ static enum baton_code match_topic(struct store *st, struct route_result *r,
 	json_t *others = json_object_get(json_object_get(r->doc, "explain"),
 					 "others");
 	struct strbuf sb = STRBUF_INIT;
-	struct topic_rank win;
+	struct topic_rank win_rank;
 	json_t *v2 = NULL;
 	long few[16], *ids = NULL;
 	size_t n, i;
 	enum baton_code rc = BATON_OK;
 
-	*rule = NULL;
+	*win = NULL;
 	if (!c)
 		return err && err->code ? err->code : BATON_DB;
 	/* most topics match a few rules: look up once into a small buffer */
@@ -1446,17 +1416,14 @@ static enum baton_code match_topic(struct store *st, struct route_result *r,
 	}
 	/* the winner and the others are described from the cache of rules
 	 * (the same snapshot, read once) */
-	if (!(*rule = rule_from_entry(&c->rules[ids[0]]))) {
-		rc = baton_fail(err, BATON_NOMEM, "out of memory");
-		goto out;
-	}
-	topic_rank_of(c->rules[ids[0]].topic, &win);
+	*win = &c->rules[ids[0]];
+	topic_rank_of(c->rules[ids[0]].topic, &win_rank);
 	for (i = 1; i < n; i++) {
 		const struct rule_entry *e = &c->rules[ids[i]];
 		/* shared by the two objects (strings are never changed) */
 		json_t *name = json_string(e->name);
 		json_t *handler = json_string(e->handler);
-		json_t *lost = json_string(lost_why(&c->rules[ids[0]], &win, e));
+		json_t *lost = json_string(lost_why(&c->rules[ids[0]], &win_rank, e));
 		json_t *a, *v = obj(5, "rule", json_incref(name),
 				"topic", json_string(e->topic),
 				"handler", json_incref(handler),
@@ -1719,6 +1686,42 @@ out:
  * Resolve
  * ---------------------------------------------------------------------- */
 
+/* The winning rule's fields a route uses, from the rule cache (a topic
+ * route) or from rule_load()'s object (a text route); the strings belong to
+ * either. NULL where the column is NULL. */
+struct winner {
+	const char *name, *topic, *title, *kind, *hname, *escalate_to,
+		   *process;
+	json_int_t priority;
+};
+
+/* Fill w from the cache entry e or, when e is NULL, from rule_load()'s
+ * object (kind is only set then: an entry's handler is already
+ * "kind:name"). */
+static void winner_of(const struct rule_entry *e, const json_t *rule,
+		      struct winner *w)
+{
+	if (e) {
+		w->name = e->name;
+		w->topic = e->topic;
+		w->title = e->title;
+		w->kind = NULL;
+		w->hname = e->handler + e->kind_len + 1;
+		w->escalate_to = e->escalate_to;
+		w->process = e->process;
+		w->priority = e->priority;
+		return;
+	}
+	w->name = json_string_value(json_object_get(rule, "name"));
+	w->topic = json_string_value(json_object_get(rule, "topic"));
+	w->title = json_string_value(json_object_get(rule, "title"));
+	w->kind = jstr_or(rule, "handlerKind");
+	w->hname = jstr_or(rule, "handlerName");
+	w->escalate_to = json_string_value(json_object_get(rule, "escalateTo"));
+	w->process = json_string_value(json_object_get(rule, "process"));
+	w->priority = json_integer_value(json_object_get(rule, "priority"));
+}
+
 static const char *const outcome_names[] = {
 	"found", "no-match", "dead-end", "cycle"
 };
@@ -1736,7 +1739,9 @@ static enum baton_code resolve_query(struct store *st,
 	struct role_pre pre = { NULL, NULL, NULL };
 	struct route_dir *dir = NULL;
 	long long version = -1;     /* PRAGMA data_version, read once */
-	json_t *rule = NULL;
+	const struct rule_entry *win = NULL;
+	json_t *rule = NULL;        /* the winner of a text route */
+	struct winner w = { 0 };
 	char *target = NULL;
 	struct strbuf sb = STRBUF_INIT;
 	enum baton_code rc = BATON_OK;
@@ -1762,24 +1767,24 @@ static enum baton_code resolve_query(struct store *st,
 		     "explain", obj(3, "winner", json_null(),
 				    "others", json_array(),
 				    "steps", json_array()),
-		     "outcome", json_string("found"), "message", json_null());
+		     "outcome", json_null(), "message", json_null());
 	if (!r->doc) {
 		rc = baton_fail(err, BATON_NOMEM, "out of memory");
 		goto out;
 	}
 	if (topic) {
-		if ((rc = match_topic(st, r, topic, nalt, &rule, &version, err)))
+		if ((rc = match_topic(st, r, topic, nalt, &win, &version, err)))
 			goto out;
-		if (rule)
+		if (win)
 			json_object_set_new(r->doc, "via", json_string("topic"));
 	}
-	if (!rule && text) {
+	if (!win && text) {
 		if ((rc = match_text(st, r, text, nalt, &rule, &target, err)))
 			goto out;
 		if (target)
 			json_object_set_new(r->doc, "via", json_string("text"));
 	}
-	if (!rule && !target) {
+	if (!win && !rule && !target) {
 		r->outcome = ROUTE_NO_MATCH;
 		if (topic && text)
 			strbuf_addf(&sb, "no rule matches topic '%s' and nothing matches '%s'",
@@ -1796,22 +1801,36 @@ static enum baton_code resolve_query(struct store *st,
 			goto out;
 		goto done;
 	}
-	if (rule) {
-		const char *proc = json_string_value(json_object_get(rule, "process"));
+	if (win || rule) {
+		json_t *name, *rtopic, *prio;
 
-		json_object_set_new(r->doc, "rule", rule_brief(rule));
+		winner_of(win, rule, &w);
+		name = str_or_null(w.name);
+		rtopic = str_or_null(w.topic);
+		prio = json_integer(w.priority);
+		json_object_set_new(r->doc, "rule",
+			obj(4, "name", json_incref(name),
+			    "topic", json_incref(rtopic),
+			    "title", str_or_null(w.title),
+			    "priority", json_incref(prio)));
 		json_object_set_new(json_object_get(r->doc, "explain"), "winner",
-			obj(3, "rule", json_incref(json_object_get(rule, "name")),
-			    "topic", json_incref(json_object_get(rule, "topic")),
-			    "priority",
-			    json_incref(json_object_get(rule, "priority"))));
+			obj(3, "rule", name, "topic", rtopic, "priority", prio));
 		free(target);
-		if (!(target = strdup(handler_ref(rule, &sb)))) {
+		if (win) {
+			target = strdup(win->handler);
+		} else {
+			strbuf_reset(&sb);
+			strbuf_addstr(&sb, w.kind);
+			strbuf_addch(&sb, ':');
+			strbuf_addstr(&sb, w.hname);
+			target = strdup(sb.buf);
+		}
+		if (!target) {
 			rc = baton_fail(err, BATON_NOMEM, "out of memory");
 			goto out;
 		}
-		if (proc) {
-			json_t *p = process_load(st, proc, &rc, err);
+		if (w.process) {
+			json_t *p = process_load(st, w.process, &rc, err);
 
 			if (rc)
 				goto out;
@@ -1837,8 +1856,7 @@ static enum baton_code resolve_query(struct store *st,
 		json_object_set(r->doc, "role", pre.role ? pre.role : json_null());
 	}
 	if ((rc = resolve(st, r, hkind, hname,
-			  rule ? json_string_value(json_object_get(rule, "escalateTo"))
-			       : NULL,
+			  win || rule ? w.escalate_to : NULL,
 			  on, strcmp(hkind, "role") ? NULL : &pre, dir, err)))
 		goto out;
 done:
