@@ -9,7 +9,9 @@
  * data is the cache and whose destructor frees it when the connection
  * closes; a small registry (mutex-protected, the web server has threads)
  * finds the cache from the sqlite3 handle. An entry can never outlive its
- * connection, so a reused handle address never sees a stale index.
+ * connection, so a reused handle address never sees a stale index. The
+ * same cache holds the directory (roles, holders, people, absences) that
+ * routes read instead of SQL once it is loaded; see dir_load().
  */
 #include "route.h"
 

@@ -6,6 +6,10 @@
  * per connection); it is rebuilt when the database changed (PRAGMA
  * data_version for other connections, sqlite3_total_changes for this one),
  * and freed when the connection closes. Free text goes through search.h.
+ * From the second route on an unchanged snapshot, the roles, holders,
+ * people and absences are read from an in-memory directory loaded in a few
+ * table scans and dropped under the same conditions as the index (see
+ * route_directory_enable); answers are the same either way.
  *
  * Resolution: the handler role's holders who hold it on the date (since <=
  * date <= until), are not 'left' and not inside an absence, primaries before
