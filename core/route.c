@@ -62,9 +62,10 @@ struct dir_role {
 };
 
 struct dir_holder {
-	const char *role, *person, *kind, *since, *until;
+	const char *person, *kind, *since, *until;
 	sqlite3_int64 ord, rowid;
-	long person_ix;             /* into people; -1: no such person */
+	unsigned role_ix;           /* into roles */
+	int person_ix;              /* into people; -1: no such person */
 };
 
 struct dir_person {
@@ -75,7 +76,7 @@ struct dir_person {
 struct dir_absence {
 	const char *from, *to, *reason;
 	sqlite3_int64 rowid;
-	long person_ix;
+	int person_ix;
 };
 
 struct dir_chunk {
@@ -144,6 +145,33 @@ static const char *dir_col(struct route_dir *d, sqlite3_stmt *s, int i,
 	return p;
 }
 
+/* Column i as dir_col() copies it, but the values in `common` (the few
+ * a CHECK constraint allows) shared instead of copied. */
+static const char *dir_col_common(struct route_dir *d, sqlite3_stmt *s, int i,
+				  const char *const *common, int *oom)
+{
+	const char *t = (const char *)sqlite3_column_text(s, i);
+
+	for (; t && *common; common++)
+		if (!strcmp(t, *common))
+			return *common;
+	return dir_col(d, s, i, oom);
+}
+
+static const char *const holder_kinds[] = { "primary", "backup", NULL };
+static const char *const person_statuses[] = { "active", "leaving", "left",
+					       NULL };
+
+/* Shrink *v (elements of size sz) to n: the arrays are kept for as long as
+ * the snapshot lasts. */
+static void fit(void *v, size_t sz, size_t n)
+{
+	void **pv = v, *g;
+
+	if (n && (g = realloc(*pv, n * sz)))
+		*pv = g;
+}
+
 /* Grow *v (elements of size sz, *alloc of them) to hold n + 1. */
 static int grow(void *v, size_t sz, size_t n, size_t *alloc)
 {
@@ -160,14 +188,15 @@ static int grow(void *v, size_t sz, size_t n, size_t *alloc)
 	return 0;
 }
 
-/* holder_role's order: role, kind DESC, ord, then rowid */
+/* holder_role's order: role (roles are sorted by name), kind DESC, ord,
+ * then rowid */
 static int cmp_holder(const void *x, const void *y)
 {
 	const struct dir_holder *a = x, *b = y;
-	int c = strcmp(a->role, b->role);
+	int c;
 
-	if (c)
-		return c;
+	if (a->role_ix != b->role_ix)
+		return a->role_ix < b->role_ix ? -1 : 1;
 	if ((c = strcmp(b->kind, a->kind)))
 		return c;
 	if (a->ord != b->ord)
@@ -205,7 +234,7 @@ static int cmp_absence(const void *x, const void *y)
 	return a->rowid < b->rowid ? -1 : a->rowid > b->rowid;
 }
 
-static long person_index(const struct route_dir *d, const char *name)
+static int person_index(const struct route_dir *d, const char *name)
 {
 	struct dir_person key = { 0 }, *p;
 
@@ -213,7 +242,7 @@ static long person_index(const struct route_dir *d, const char *name)
 		return -1;
 	key.name = name;
 	p = bsearch(&key, d->people, d->npeople, sizeof(key), cmp_person);
-	return p ? (long)(p - d->people) : -1;
+	return p ? (int)(p - d->people) : -1;
 }
 
 static const struct dir_role *dir_role_find(const struct route_dir *d,
@@ -263,40 +292,7 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 	*out = NULL;
 	if (!d)
 		return baton_fail(err, BATON_NOMEM, "out of memory");
-	/* holders, in holder_role's order */
-	if (!(s = store_cached(st, holders_sql_all, err)))
-		goto fail;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct dir_holder *h;
-
-		if (grow(&d->holders, sizeof(*h), d->nholders, &alloc)) {
-			oom = 1;
-			break;
-		}
-		if (!plain_text(s, 1) || !plain_text(s, 2) || !plain_text(s, 3) ||
-		    sqlite3_column_type(s, 6) != SQLITE_INTEGER) {
-			odd = 1;
-			break;
-		}
-		h = &d->holders[d->nholders++];
-		h->rowid = sqlite3_column_int64(s, 0);
-		h->role = dir_col(d, s, 1, &oom);
-		h->person = dir_col(d, s, 2, &oom);
-		h->kind = dir_col(d, s, 3, &oom);
-		h->since = dir_col(d, s, 4, &oom);
-		h->until = dir_col(d, s, 5, &oom);
-		h->ord = sqlite3_column_int64(s, 6);
-		h->person_ix = -1;
-		if (oom)
-			break;
-	}
-	sqlite3_reset(s);
-	if (oom || odd || (step != SQLITE_ROW && step != SQLITE_DONE))
-		goto done;
-	if (d->nholders > 1)
-		qsort(d->holders, d->nholders, sizeof(*d->holders), cmp_holder);
-	/* roles, by name, each with its run of holders */
-	alloc = 0;
+	/* roles, by name */
 	if (!(s = store_cached(st, roles_sql, err)))
 		goto fail;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -321,16 +317,56 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 	sqlite3_reset(s);
 	if (oom || odd || (step != SQLITE_ROW && step != SQLITE_DONE))
 		goto done;
+	fit(&d->roles, sizeof(*d->roles), d->nroles);
 	if (d->nroles > 1)
 		qsort(d->roles, d->nroles, sizeof(*d->roles), cmp_role);
-	for (i = 0, j = 0; i < d->nroles; i++) {
-		while (j < d->nholders &&
-		       strcmp(d->holders[j].role, d->roles[i].name) < 0)
-			j++;
-		d->roles[i].first = j;
-		while (j < d->nholders && !strcmp(d->holders[j].role, d->roles[i].name))
-			j++;
-		d->roles[i].n = j - d->roles[i].first;
+	/* the holders of those roles (no other is ever asked for), in
+	 * holder_role's order: a run per role */
+	alloc = 0;
+	if (!(s = store_cached(st, holders_sql_all, err)))
+		goto fail;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const struct dir_role *r;
+		struct dir_holder *h;
+
+		if (!plain_text(s, 1) ||
+		    !(r = dir_role_find(d, (const char *)sqlite3_column_text(s, 1))))
+			continue;   /* equal to no role's name */
+		if (grow(&d->holders, sizeof(*h), d->nholders, &alloc)) {
+			oom = 1;
+			break;
+		}
+		if (!plain_text(s, 2) || !plain_text(s, 3) ||
+		    sqlite3_column_type(s, 6) != SQLITE_INTEGER) {
+			odd = 1;
+			break;
+		}
+		h = &d->holders[d->nholders++];
+		h->rowid = sqlite3_column_int64(s, 0);
+		h->role_ix = (unsigned)(r - d->roles);
+		h->person = dir_col(d, s, 2, &oom);
+		h->kind = dir_col_common(d, s, 3, holder_kinds, &oom);
+		h->since = dir_col(d, s, 4, &oom);
+		h->until = dir_col(d, s, 5, &oom);
+		h->ord = sqlite3_column_int64(s, 6);
+		h->person_ix = -1;
+		if (oom)
+			break;
+	}
+	sqlite3_reset(s);
+	if (oom || odd || (step != SQLITE_ROW && step != SQLITE_DONE))
+		goto done;
+	fit(&d->holders, sizeof(*d->holders), d->nholders);
+	if (d->nholders > 1)
+		qsort(d->holders, d->nholders, sizeof(*d->holders), cmp_holder);
+	for (i = 0; i < d->nholders; i = j) {
+		struct dir_role *r = &d->roles[d->holders[i].role_ix];
+
+		for (j = i; j < d->nholders &&
+			    d->holders[j].role_ix == d->holders[i].role_ix; j++)
+			;
+		r->first = i;
+		r->n = j - i;
 	}
 	/* the people who hold something, by name */
 	if (d->nholders && !(names = malloc(d->nholders * sizeof(*names)))) {
@@ -366,7 +402,7 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 		p->name = dir_col(d, s, 0, &oom);
 		p->display_name = dir_col(d, s, 1, &oom);
 		p->email = dir_col(d, s, 2, &oom);
-		p->status = dir_col(d, s, 3, &oom);
+		p->status = dir_col_common(d, s, 3, person_statuses, &oom);
 		p->first = p->n = 0;
 		if (oom)
 			break;
@@ -374,6 +410,7 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 	sqlite3_reset(s);
 	if (oom || odd || (step != SQLITE_ROW && step != SQLITE_DONE))
 		goto done;
+	fit(&d->people, sizeof(*d->people), d->npeople);
 	if (d->npeople > 1)
 		qsort(d->people, d->npeople, sizeof(*d->people), cmp_person);
 	for (i = 0; i < d->nholders; i++)
@@ -384,7 +421,7 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 		goto fail;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		struct dir_absence *a;
-		long ix;
+		int ix;
 
 		if (!plain_text(s, 1))
 			continue;   /* never matches a person's name */
@@ -410,6 +447,7 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 	sqlite3_reset(s);
 	if (oom || odd || (step != SQLITE_ROW && step != SQLITE_DONE))
 		goto done;
+	fit(&d->absences, sizeof(*d->absences), d->nabsences);
 	if (d->nabsences > 1)
 		qsort(d->absences, d->nabsences, sizeof(*d->absences), cmp_absence);
 	for (i = 0; i < d->nabsences; i = j) {
