@@ -26,6 +26,41 @@
 #include "topic.h"
 
 /* ------------------------------------------------------------------------
+ * Strings checked once
+ * ---------------------------------------------------------------------- */
+
+/* Whether s is text jansson accepts as a string (valid UTF-8): text of
+ * ASCII bytes always is; anything else is asked of jansson itself. The
+ * rules and the directory check their strings once when they are loaded,
+ * so that a route can hand them to jansson without it checking them
+ * again (str_ok). */
+static int utf8_ok(const char *s)
+{
+	const unsigned char *p;
+	json_t *t;
+
+	if (!s)
+		return 1;
+	for (p = (const unsigned char *)s; *p && *p < 0x80; p++)
+		;
+	if (!*p)
+		return 1;
+	t = json_string(s);
+	json_decref(t);
+	return t != NULL;
+}
+
+/* A JSON string of s (null for NULL); `ok`: s is known to be valid UTF-8
+ * (utf8_ok, a literal, or made of such parts), so jansson need not check
+ * it. The value is the same either way. */
+static json_t *str_ok(const char *s, int ok)
+{
+	if (!s)
+		return json_null();
+	return ok ? json_string_nocheck(s) : json_string(s);
+}
+
+/* ------------------------------------------------------------------------
  * Rule index cache, one per connection
  * ---------------------------------------------------------------------- */
 
@@ -41,6 +76,7 @@ struct rule_entry {
 	char *escalate_to;
 	char *process;
 	size_t kind_len;    /* handler[0..kind_len) is the kind */
+	int utf8;           /* every string passed utf8_ok() */
 };
 
 /* ------------------------------------------------------------------------
@@ -95,6 +131,7 @@ struct route_dir {
 	size_t npeople;
 	struct dir_absence *absences;
 	size_t nabsences;
+	int bad;                    /* a string failed utf8_ok() */
 };
 
 static void dir_free(struct route_dir *d)
@@ -142,6 +179,8 @@ static const char *dir_col(struct route_dir *d, sqlite3_stmt *s, int i,
 	p = ch->data + ch->used;
 	memcpy(p, t, len);
 	ch->used += len;
+	if (!utf8_ok(p))
+		d->bad = 1;
 	return p;
 }
 
@@ -465,7 +504,8 @@ done:
 		dir_free(d);
 		return baton_fail(err, BATON_NOMEM, "out of memory");
 	}
-	if (odd) {
+	if (odd || d->bad) {
+		/* not modelled exactly: routes read through SQL */
 		dir_free(d);
 		return BATON_OK;
 	}
@@ -763,6 +803,9 @@ static struct route_cache *rules_index(struct store *st, const char *topic,
 		e->escalate_to = dup_col_null(s, 6, &oom);
 		e->process = dup_col_null(s, 7, &oom);
 		e->kind_len = (size_t)sqlite3_column_int(s, 8);
+		e->utf8 = utf8_ok(e->name) && utf8_ok(e->topic) &&
+			  utf8_ok(e->handler) && utf8_ok(e->title) &&
+			  utf8_ok(e->escalate_to) && utf8_ok(e->process);
 		c->nrules = ++n;
 		if (oom || !e->name || !e->topic || !e->handler ||
 		    topic_index_add(c->idx, e->topic, e->priority, e->name,
@@ -947,10 +990,11 @@ static json_t *rule_load(struct store *st, const char *name,
 }
 
 /* {"name","title"} of a role, "reportsTo" in *reports (malloc'd or NULL);
- * NULL when there is no such role. With a directory d, read from it and
+ * NULL when there is no such role (name_ok: see str_ok). With a directory
+ * d, read from it and
  * *dr set to the role there (NULL when absent); else read by SQL. */
 static json_t *role_load(struct store *st, const struct route_dir *d,
-			 const char *name, char **reports,
+			 const char *name, int name_ok, char **reports,
 			 const struct dir_role **dr,
 			 enum baton_code *rc, struct baton_error *err)
 {
@@ -969,8 +1013,8 @@ static json_t *role_load(struct store *st, const struct route_dir *d,
 
 		if (!r)
 			return NULL;
-		v = obj(2, "name", json_string(name), "title",
-			str_or_null(r->title));
+		v = obj(2, "name", str_ok(name, name_ok), "title",
+			str_ok(r->title, 1));
 		if (reports && r->reports_to &&
 		    !(*reports = strdup(r->reports_to)))
 			*rc = baton_fail(err, BATON_NOMEM, "out of memory");
@@ -1055,6 +1099,7 @@ enum { WHY_ENDED = 1, WHY_FUTURE = 2, WHY_LEFT = 4, WHY_ABSENT = 8,
 struct cand {
 	const char *person, *as, *since, *until, *display_name, *email, *status,
 		   *absent_to, *reason;
+	int ok;             /* the strings passed utf8_ok() (the directory) */
 };
 
 /* Judge one candidate on `on`: a contact or a skipped person, appended to
@@ -1096,12 +1141,12 @@ static enum baton_code add_candidate(const struct cand *c, const char *on,
 		(*current)++;
 	*whys |= w;
 	if (w)
-		v = obj(3, "person", json_string(c->person),
-			"as", json_string(c->as), "why", json_string(why->buf));
+		v = obj(3, "person", str_ok(c->person, c->ok),
+			"as", str_ok(c->as, c->ok), "why", str_ok(why->buf, c->ok));
 	else
-		v = obj(4, "person", json_string(c->person),
-			"displayName", str_or_null(c->display_name),
-			"email", str_or_null(c->email), "as", json_string(c->as));
+		v = obj(4, "person", str_ok(c->person, c->ok),
+			"displayName", str_ok(c->display_name, c->ok),
+			"email", str_ok(c->email, c->ok), "as", str_ok(c->as, c->ok));
 	if (!v || json_array_append_new(w ? skipped : contacts, v))
 		return baton_fail(err, BATON_NOMEM, "out of memory");
 	return BATON_OK;
@@ -1122,7 +1167,7 @@ static enum baton_code dir_candidates(const struct route_dir *d,
 	for (i = r->first; i < r->first + r->n && !rc; i++) {
 		const struct dir_holder *h = &d->holders[i];
 		struct cand c = { h->person, h->kind, h->since, h->until,
-				  NULL, NULL, NULL, NULL, NULL };
+				  NULL, NULL, NULL, NULL, NULL, 1 };
 
 		if (h->person_ix >= 0) {
 			const struct dir_person *p = &d->people[h->person_ix];
@@ -1187,6 +1232,7 @@ static enum baton_code candidates(struct store *st, int is_person,
 		c.status = (const char *)sqlite3_column_text(s, 6);
 		c.absent_to = (const char *)sqlite3_column_text(s, 7);
 		c.reason = (const char *)sqlite3_column_text(s, 8);
+		c.ok = 0;
 		found = 1;
 		if ((rc = add_candidate(&c, on, &why, contacts, skipped, whys,
 					current, err)))
@@ -1251,7 +1297,7 @@ static enum baton_code resolve(struct store *st, struct route_result *r,
 			       const char *hkind, const char *hname,
 			       const char *escalate_to, const char *on,
 			       const struct role_pre *pre,
-			       const struct route_dir *d,
+			       const struct route_dir *d, int names_ok,
 			       struct baton_error *err)
 {
 	json_t *doc = r->doc;
@@ -1262,6 +1308,9 @@ static enum baton_code resolve(struct store *st, struct route_result *r,
 	struct strbuf path = STRBUF_INIT;
 	char *cur = strdup(hname), *reports = NULL;
 	int is_person = !strcmp(hkind, "person"), first = 1;
+	/* cur (and next) are valid UTF-8 (str_ok): the handler and escalateTo
+	 * as the caller says, a reportsTo from the directory */
+	int cur_ok = names_ok, next_ok;
 	enum baton_code rc = BATON_OK;
 
 	if (!visited || !cur) {
@@ -1276,7 +1325,7 @@ static enum baton_code resolve(struct store *st, struct route_result *r,
 
 		free(reports);
 		reports = NULL;
-		if (!skipped || json_array_append_new(visited, json_string(cur))) {
+		if (!skipped || json_array_append_new(visited, str_ok(cur, cur_ok))) {
 			json_decref(skipped);
 			rc = baton_fail(err, BATON_NOMEM, "out of memory");
 			goto out;
@@ -1297,7 +1346,8 @@ static enum baton_code resolve(struct store *st, struct route_result *r,
 				goto out;
 			}
 		} else if (!is_person) {
-			role = role_load(st, d, cur, &reports, &dr, &rc, err);
+			role = role_load(st, d, cur, cur_ok, &reports, &dr, &rc,
+					 err);
 			if (rc) {
 				json_decref(skipped);
 				goto out;
@@ -1317,15 +1367,15 @@ static enum baton_code resolve(struct store *st, struct route_result *r,
 		/* {role|person, title (roles only), skipped, reason (null
 		 * once someone answers)} */
 		if (role)
-			stepv = obj(3, "role", json_string(cur), "title",
+			stepv = obj(3, "role", str_ok(cur, cur_ok), "title",
 				    json_incref(json_object_get(role, "title")),
 				    "skipped", skipped);
 		else
 			stepv = obj(2, is_person ? "person" : "role",
-				    json_string(cur), "skipped", skipped);
+				    str_ok(cur, cur_ok), "skipped", skipped);
 		if (stepv && json_object_set_new_nocheck(stepv, "reason",
 				json_array_size(contacts) ? json_null()
-							  : json_string(reason))) {
+							  : str_ok(reason, 1))) {
 			json_decref(stepv);
 			stepv = NULL;
 		}
@@ -1340,12 +1390,13 @@ static enum baton_code resolve(struct store *st, struct route_result *r,
 			goto out;
 		}
 		json_decref(role);
+		next_ok = first && escalate_to ? names_ok : d != NULL;
 		next = first && escalate_to ? escalate_to
 					    : !is_person ? reports : NULL;
 		if (json_array_append_new(escalated,
-			obj(3, is_person ? "person" : "role", json_string(cur),
-			    "reason", json_string(reason),
-			    "to", str_or_null(next)))) {
+			obj(3, is_person ? "person" : "role", str_ok(cur, cur_ok),
+			    "reason", str_ok(reason, 1),
+			    "to", str_ok(next, next_ok)))) {
 			rc = baton_fail(err, BATON_NOMEM, "out of memory");
 			goto out;
 		}
@@ -1367,6 +1418,7 @@ static enum baton_code resolve(struct store *st, struct route_result *r,
 			rc = baton_fail(err, BATON_NOMEM, "out of memory");
 			goto out;
 		}
+		cur_ok = next_ok;
 		is_person = 0;
 		first = 0;
 	}
@@ -1461,11 +1513,11 @@ static enum baton_code match_topic(struct store *st, struct route_result *r,
 	for (i = 1; i < n; i++) {
 		const struct rule_entry *e = &c->rules[ids[i]];
 		/* shared by the two objects (strings are never changed) */
-		json_t *name = json_string(e->name);
-		json_t *handler = json_string(e->handler);
-		json_t *lost = json_string(lost_why(&c->rules[ids[0]], &win_rank, e));
+		json_t *name = str_ok(e->name, e->utf8);
+		json_t *handler = str_ok(e->handler, e->utf8);
+		json_t *lost = str_ok(lost_why(&c->rules[ids[0]], &win_rank, e), 1);
 		json_t *a, *v = obj(5, "rule", json_incref(name),
-				"topic", json_string(e->topic),
+				"topic", str_ok(e->topic, e->utf8),
 				"handler", json_incref(handler),
 				"priority", json_integer(e->priority),
 				"lost", json_incref(lost));
@@ -1473,7 +1525,8 @@ static enum baton_code match_topic(struct store *st, struct route_result *r,
 		if (v && (int)json_array_size(alts) < nalt)
 			v2 = obj(6, "rule", json_incref(name),
 				 "role", strncmp(e->handler, "role:", 5)
-					 ? json_null() : json_string(e->handler + 5),
+					 ? json_null()
+					 : str_ok(e->handler + 5, e->utf8),
 				 "handler", json_incref(handler),
 				 "score", json_null(),
 				 "rank", json_integer((json_int_t)i + 1),
@@ -1782,6 +1835,9 @@ static enum baton_code resolve_query(struct store *st,
 	const struct rule_entry *win = NULL;
 	json_t *rule = NULL;        /* the winner of a text route */
 	struct winner w = { 0 };
+	/* the winner's strings are valid UTF-8 (str_ok): a cached rule that
+	 * passed utf8_ok, or a text route's (jansson strings already) */
+	int names_ok = 1;
 	char *target = NULL;
 	struct strbuf sb = STRBUF_INIT;
 	enum baton_code rc = BATON_OK;
@@ -1816,13 +1872,13 @@ static enum baton_code resolve_query(struct store *st,
 		if ((rc = match_topic(st, r, topic, nalt, &win, &version, err)))
 			goto out;
 		if (win)
-			json_object_set_new(r->doc, "via", json_string("topic"));
+			json_object_set_new(r->doc, "via", str_ok("topic", 1));
 	}
 	if (!win && text) {
 		if ((rc = match_text(st, r, text, nalt, &rule, &target, err)))
 			goto out;
 		if (target)
-			json_object_set_new(r->doc, "via", json_string("text"));
+			json_object_set_new(r->doc, "via", str_ok("text", 1));
 	}
 	if (!win && !rule && !target) {
 		r->outcome = ROUTE_NO_MATCH;
@@ -1845,13 +1901,14 @@ static enum baton_code resolve_query(struct store *st,
 		json_t *name, *rtopic, *prio;
 
 		winner_of(win, rule, &w);
-		name = str_or_null(w.name);
-		rtopic = str_or_null(w.topic);
+		names_ok = win ? win->utf8 : 1;
+		name = str_ok(w.name, names_ok);
+		rtopic = str_ok(w.topic, names_ok);
 		prio = json_integer(w.priority);
 		json_object_set_new(r->doc, "rule",
 			obj(4, "name", json_incref(name),
 			    "topic", json_incref(rtopic),
-			    "title", str_or_null(w.title),
+			    "title", str_ok(w.title, names_ok),
 			    "priority", json_incref(prio)));
 		json_object_set_new(json_object_get(r->doc, "explain"), "winner",
 			obj(3, "rule", name, "topic", rtopic, "priority", prio));
@@ -1877,7 +1934,7 @@ static enum baton_code resolve_query(struct store *st,
 			json_object_set_new(r->doc, "process", p ? p : json_null());
 		}
 	}
-	json_object_set_new(r->doc, "handler", json_string(target));
+	json_object_set_new(r->doc, "handler", str_ok(target, names_ok));
 	colon = strchr(target, ':');
 	if (!colon) {
 		rc = baton_fail(err, BATON_DB, "corrupt handler '%s'", target);
@@ -1889,19 +1946,20 @@ static enum baton_code resolve_query(struct store *st,
 	if ((rc = directory(st, &dir, &version, err)))
 		goto out;
 	if (!strcmp(hkind, "role")) {
-		pre.role = role_load(st, dir, hname, &pre.reports, &pre.dr,
-				     &rc, err);
+		pre.role = role_load(st, dir, hname, names_ok, &pre.reports,
+				     &pre.dr, &rc, err);
 		if (rc)
 			goto out;
 		json_object_set(r->doc, "role", pre.role ? pre.role : json_null());
 	}
 	if ((rc = resolve(st, r, hkind, hname,
 			  win || rule ? w.escalate_to : NULL,
-			  on, strcmp(hkind, "role") ? NULL : &pre, dir, err)))
+			  on, strcmp(hkind, "role") ? NULL : &pre, dir, names_ok,
+			  err)))
 		goto out;
 done:
 	json_object_set_new(r->doc, "outcome",
-			    json_string(outcome_names[r->outcome]));
+			    str_ok(outcome_names[r->outcome], 1));
 	json_object_set_new(r->doc, "message", str_or_null(r->message));
 	*out = r;
 	r = NULL;

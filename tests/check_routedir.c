@@ -60,7 +60,9 @@ static char *generate(int variant)
 		unsigned st = pick(10);
 
 		snprintf(name, sizeof(name), "p%03u", i);
-		strbuf_addf(&sb, HEAD("Person") "  displayName: P %u\n", name, i);
+		/* some names beyond ASCII: checked once when loaded */
+		strbuf_addf(&sb, HEAD("Person") "  displayName: %s %u\n", name,
+			    i % 3 ? "P" : "P\xc3\xbc\xe2\x82\xac", i);
 		if (pick(3))
 			strbuf_addf(&sb, "  email: p%u@x.example\n", i);
 		if (i == NPEOPLE - 1)
@@ -99,7 +101,8 @@ static char *generate(int variant)
 	}
 	for (i = 0; i < NROLES; i++) {
 		snprintf(name, sizeof(name), "role%02u", i);
-		strbuf_addf(&sb, HEAD("Role") "  title: Title %u\n", name, i);
+		strbuf_addf(&sb, HEAD("Role") "  title: %s %u\n", name,
+			    i % 4 ? "Title" : "Titr\xc3\xa9", i);
 		if (i >= NROLES - 6) {
 			/* six vacant roles in a ring: a cycle */
 			strbuf_addf(&sb, "  reportsTo: role%02u\n",
@@ -292,6 +295,55 @@ START_TEST(test_same_answers)
 }
 END_TEST
 
+/* Text that is not UTF-8 (written around baton) makes jansson refuse the
+ * string: the directory is then not used, and routes fail as they did. */
+START_TEST(test_bad_utf8_as_before)
+{
+	struct store *st[2];
+	size_t n, i, k, failed = 0;
+	char **q;
+
+	pair(&st[0], &st[1]);
+	for (k = 0; k < 2; k++)
+		ck_assert_int_eq(sqlite3_exec(st[k]->db,
+			"UPDATE person SET display_name = CAST(x'50ff' AS TEXT)"
+			" WHERE name = 'p007';"
+			"UPDATE role SET title = CAST(x'54c3' AS TEXT)"
+			" WHERE name = 'role03'", NULL, NULL, NULL), SQLITE_OK);
+	q = questions(st[1], &n);
+	for (i = 0; i < n; i++) {
+		enum baton_code rc[2];
+		char *out[2];
+
+		for (k = 0; k < 2; k++) {
+			struct baton_error err = BATON_ERROR_INIT;
+			struct route_query rq = { .topic = q[i] };
+			struct route_result *r = NULL;
+			json_t *j;
+
+			rc[k] = route_resolve(st[k], &rq, &r, &err);
+			j = route_result_to_json(r);
+			out[k] = j ? json_dumps(j, JSON_COMPACT) : NULL;
+			json_decref(j);
+			route_result_free(r);
+			baton_error_release(&err);
+		}
+		ck_assert_int_eq(rc[0], rc[1]);
+		failed += rc[0] != BATON_OK;
+		ck_assert_msg((!out[0] && !out[1]) ||
+			      (out[0] && out[1] && !strcmp(out[0], out[1])),
+			      "'%s' differs", q[i]);
+		free(out[0]);
+		free(out[1]);
+		free(q[i]);
+	}
+	free(q);
+	ck_assert_uint_gt(failed, 0);
+	store_free(st[0]);
+	store_free(st[1]);
+}
+END_TEST
+
 /* An import that changes people, absences and holders: the next route on
  * the warm connection answers as SQL does on the new data. */
 START_TEST(test_import_seen)
@@ -436,6 +488,7 @@ Suite *suite_routedir(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_same_answers);
 	tcase_add_test(tc, test_import_seen);
+	tcase_add_test(tc, test_bad_utf8_as_before);
 	tcase_add_test(tc, test_absence_and_handover_seen);
 	tcase_add_test(tc, test_other_connection_seen);
 	suite_add_tcase(s, tc);
