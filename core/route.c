@@ -309,7 +309,8 @@ static int plain_text(sqlite3_stmt *s, int i)
 
 /* Load the directory. BATON_OK with *out NULL: the data holds something
  * the directory does not model exactly (a non-text key or date, a
- * non-integer ord); routes then read through SQL. */
+ * non-integer ord, a string jansson refuses); routes then read through
+ * SQL. */
 static enum baton_code dir_load(struct store *st, struct route_dir **out,
 				struct baton_error *err)
 {
@@ -326,14 +327,16 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 	size_t alloc = 0, nnames = 0, i, j;
 	sqlite3_stmt *s = NULL;
 	enum baton_code rc = BATON_OK;
-	int step, oom = 0, odd = 0;
+	int step = SQLITE_DONE, oom = 0, odd = 0;
 
 	*out = NULL;
 	if (!d)
 		return baton_fail(err, BATON_NOMEM, "out of memory");
 	/* roles, by name */
-	if (!(s = store_cached(st, roles_sql, err)))
-		goto fail;
+	if (!(s = store_cached(st, roles_sql, err))) {
+		rc = err && err->code ? err->code : BATON_DB;
+		goto out;
+	}
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		struct dir_role *r;
 
@@ -355,15 +358,17 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 	}
 	sqlite3_reset(s);
 	if (oom || odd || (step != SQLITE_ROW && step != SQLITE_DONE))
-		goto done;
+		goto out;
 	fit(&d->roles, sizeof(*d->roles), d->nroles);
 	if (d->nroles > 1)
 		qsort(d->roles, d->nroles, sizeof(*d->roles), cmp_role);
 	/* the holders of those roles (no other is ever asked for), in
 	 * holder_role's order: a run per role */
 	alloc = 0;
-	if (!(s = store_cached(st, holders_sql_all, err)))
-		goto fail;
+	if (!(s = store_cached(st, holders_sql_all, err))) {
+		rc = err && err->code ? err->code : BATON_DB;
+		goto out;
+	}
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		const struct dir_role *r;
 		struct dir_holder *h;
@@ -394,7 +399,7 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 	}
 	sqlite3_reset(s);
 	if (oom || odd || (step != SQLITE_ROW && step != SQLITE_DONE))
-		goto done;
+		goto out;
 	fit(&d->holders, sizeof(*d->holders), d->nholders);
 	if (d->nholders > 1)
 		qsort(d->holders, d->nholders, sizeof(*d->holders), cmp_holder);
@@ -410,7 +415,7 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 	/* the people who hold something, by name */
 	if (d->nholders && !(names = malloc(d->nholders * sizeof(*names)))) {
 		oom = 1;
-		goto done;
+		goto out;
 	}
 	for (i = 0; i < d->nholders; i++)
 		names[i] = d->holders[i].person;
@@ -420,8 +425,10 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 		if (!nnames || strcmp(names[nnames - 1], names[i]))
 			names[nnames++] = names[i];
 	alloc = 0;
-	if (!(s = store_cached(st, people_sql, err)))
-		goto fail;
+	if (!(s = store_cached(st, people_sql, err))) {
+		rc = err && err->code ? err->code : BATON_DB;
+		goto out;
+	}
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(s, 0);
 		struct dir_person *p;
@@ -448,7 +455,7 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 	}
 	sqlite3_reset(s);
 	if (oom || odd || (step != SQLITE_ROW && step != SQLITE_DONE))
-		goto done;
+		goto out;
 	fit(&d->people, sizeof(*d->people), d->npeople);
 	if (d->npeople > 1)
 		qsort(d->people, d->npeople, sizeof(*d->people), cmp_person);
@@ -456,8 +463,10 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 		d->holders[i].person_ix = person_index(d, d->holders[i].person);
 	/* their absences, in absence_person's order */
 	alloc = 0;
-	if (!(s = store_cached(st, absences_sql, err)))
-		goto fail;
+	if (!(s = store_cached(st, absences_sql, err))) {
+		rc = err && err->code ? err->code : BATON_DB;
+		goto out;
+	}
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		struct dir_absence *a;
 		int ix;
@@ -485,7 +494,7 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 	}
 	sqlite3_reset(s);
 	if (oom || odd || (step != SQLITE_ROW && step != SQLITE_DONE))
-		goto done;
+		goto out;
 	fit(&d->absences, sizeof(*d->absences), d->nabsences);
 	if (d->nabsences > 1)
 		qsort(d->absences, d->nabsences, sizeof(*d->absences), cmp_absence);
@@ -498,28 +507,19 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 		p->first = i;
 		p->n = j - i;
 	}
-done:
+out:
 	free(names);
-	if (oom) {
+	if (!rc && oom)
+		rc = baton_fail(err, BATON_NOMEM, "out of memory");
+	else if (!rc && step != SQLITE_ROW && step != SQLITE_DONE)
+		rc = store_fail(st, err, "cannot read");
+	if (rc || odd || d->bad) {
+		/* odd, bad: not modelled exactly, routes read through SQL */
 		dir_free(d);
-		return baton_fail(err, BATON_NOMEM, "out of memory");
-	}
-	if (odd || d->bad) {
-		/* not modelled exactly: routes read through SQL */
-		dir_free(d);
-		return BATON_OK;
-	}
-	if (step != SQLITE_ROW && step != SQLITE_DONE) {
-		dir_free(d);
-		return store_fail(st, err, "cannot read");
+		return rc;
 	}
 	*out = d;
 	return BATON_OK;
-fail:
-	free(names);
-	dir_free(d);
-	rc = err && err->code ? err->code : BATON_DB;
-	return rc;
 }
 
 struct route_cache {
