@@ -201,30 +201,28 @@ static const char *const holder_kinds[] = { "primary", "backup", NULL };
 static const char *const person_statuses[] = { "active", "leaving", "left",
 					       NULL };
 
-/* Shrink *v (elements of size sz) to n: the arrays are kept for as long as
- * the snapshot lasts. */
-static void fit(void *v, size_t sz, size_t n)
+/* v (n elements of size sz) shrunk to n, or v itself when that fails: the
+ * arrays are kept for as long as the snapshot lasts. */
+static void *fit(void *v, size_t sz, size_t n)
 {
-	void **pv = v, *g;
+	void *g = n ? realloc(v, n * sz) : NULL;
 
-	if (n && (g = realloc(*pv, n * sz)))
-		*pv = g;
+	return g ? g : v;
 }
 
-/* Grow *v (elements of size sz, *alloc of them) to hold n + 1. */
-static int grow(void *v, size_t sz, size_t n, size_t *alloc)
+/* v (elements of size sz, *alloc of them) with room for n + 1: v itself,
+ * or a larger copy; NULL when out of memory (v is then unchanged). */
+static void *grow(void *v, size_t sz, size_t n, size_t *alloc)
 {
-	void **pv = v, *g;
 	size_t na;
+	void *g;
 
-	if (n < *alloc)
-		return 0;
+	if (v && n < *alloc)
+		return v;
 	na = *alloc ? *alloc * 2 : 256;
-	if (!(g = realloc(*pv, na * sz)))
-		return -1;
-	*pv = g;
-	*alloc = na;
-	return 0;
+	if ((g = realloc(v, na * sz)))
+		*alloc = na;
+	return g;
 }
 
 /* holder_role's order: role (roles are sorted by name), kind DESC, ord,
@@ -325,6 +323,7 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 	struct route_dir *d = calloc(1, sizeof(*d));
 	const char **names = NULL;
 	size_t alloc = 0, nnames = 0, i, j;
+	void *g;
 	sqlite3_stmt *s = NULL;
 	enum baton_code rc = BATON_OK;
 	int step = SQLITE_DONE, oom = 0, odd = 0;
@@ -340,10 +339,11 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		struct dir_role *r;
 
-		if (grow(&d->roles, sizeof(*r), d->nroles, &alloc)) {
+		if (!(g = grow(d->roles, sizeof(*r), d->nroles, &alloc))) {
 			oom = 1;
 			break;
 		}
+		d->roles = g;
 		if (!plain_text(s, 0)) {
 			odd = 1;
 			break;
@@ -359,7 +359,7 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 	sqlite3_reset(s);
 	if (oom || odd || (step != SQLITE_ROW && step != SQLITE_DONE))
 		goto out;
-	fit(&d->roles, sizeof(*d->roles), d->nroles);
+	d->roles = fit(d->roles, sizeof(*d->roles), d->nroles);
 	if (d->nroles > 1)
 		qsort(d->roles, d->nroles, sizeof(*d->roles), cmp_role);
 	/* the holders of those roles (no other is ever asked for), in
@@ -376,10 +376,11 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 		if (!plain_text(s, 1) ||
 		    !(r = dir_role_find(d, (const char *)sqlite3_column_text(s, 1))))
 			continue;   /* equal to no role's name */
-		if (grow(&d->holders, sizeof(*h), d->nholders, &alloc)) {
+		if (!(g = grow(d->holders, sizeof(*h), d->nholders, &alloc))) {
 			oom = 1;
 			break;
 		}
+		d->holders = g;
 		if (!plain_text(s, 2) || !plain_text(s, 3) ||
 		    sqlite3_column_type(s, 6) != SQLITE_INTEGER) {
 			odd = 1;
@@ -400,7 +401,7 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 	sqlite3_reset(s);
 	if (oom || odd || (step != SQLITE_ROW && step != SQLITE_DONE))
 		goto out;
-	fit(&d->holders, sizeof(*d->holders), d->nholders);
+	d->holders = fit(d->holders, sizeof(*d->holders), d->nholders);
 	if (d->nholders > 1)
 		qsort(d->holders, d->nholders, sizeof(*d->holders), cmp_holder);
 	for (i = 0; i < d->nholders; i = j) {
@@ -436,10 +437,11 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 		if (!name || !nnames ||
 		    !bsearch(&name, names, nnames, sizeof(*names), cmp_str))
 			continue;
-		if (grow(&d->people, sizeof(*p), d->npeople, &alloc)) {
+		if (!(g = grow(d->people, sizeof(*p), d->npeople, &alloc))) {
 			oom = 1;
 			break;
 		}
+		d->people = g;
 		if (!plain_text(s, 0)) {
 			odd = 1;
 			break;
@@ -456,7 +458,7 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 	sqlite3_reset(s);
 	if (oom || odd || (step != SQLITE_ROW && step != SQLITE_DONE))
 		goto out;
-	fit(&d->people, sizeof(*d->people), d->npeople);
+	d->people = fit(d->people, sizeof(*d->people), d->npeople);
 	if (d->npeople > 1)
 		qsort(d->people, d->npeople, sizeof(*d->people), cmp_person);
 	for (i = 0; i < d->nholders; i++)
@@ -475,10 +477,11 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 			continue;   /* never matches a person's name */
 		if ((ix = person_index(d, (const char *)sqlite3_column_text(s, 1))) < 0)
 			continue;
-		if (grow(&d->absences, sizeof(*a), d->nabsences, &alloc)) {
+		if (!(g = grow(d->absences, sizeof(*a), d->nabsences, &alloc))) {
 			oom = 1;
 			break;
 		}
+		d->absences = g;
 		if (!plain_text(s, 2) || !plain_text(s, 3)) {
 			odd = 1;
 			break;
@@ -495,7 +498,7 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 	sqlite3_reset(s);
 	if (oom || odd || (step != SQLITE_ROW && step != SQLITE_DONE))
 		goto out;
-	fit(&d->absences, sizeof(*d->absences), d->nabsences);
+	d->absences = fit(d->absences, sizeof(*d->absences), d->nabsences);
 	if (d->nabsences > 1)
 		qsort(d->absences, d->nabsences, sizeof(*d->absences), cmp_absence);
 	for (i = 0; i < d->nabsences; i = j) {
@@ -991,8 +994,8 @@ static json_t *rule_load(struct store *st, const char *name,
 
 /* {"name","title"} of a role, "reportsTo" in *reports (malloc'd or NULL);
  * NULL when there is no such role (name_ok: see str_ok). With a directory
- * d, read from it and
- * *dr set to the role there (NULL when absent); else read by SQL. */
+ * d, read from it and *dr set to the role there (NULL when absent); else
+ * read by SQL. */
 static json_t *role_load(struct store *st, const struct route_dir *d,
 			 const char *name, int name_ok, char **reports,
 			 const struct dir_role **dr,
