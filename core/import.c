@@ -1054,6 +1054,9 @@ static void pipe_parse(struct pipe *pp)
 				      pa->h, &pp->perr);
 	if (pp->cur && pp->cur->n)
 		pipe_push(pp);
+	/* the kernel starts writing the file while the writer finishes (the
+	 * index builds): the commit's fsync then waits for less */
+	store_bulk_flush(pp->im->st);
 	pthread_mutex_lock(&pp->lock);
 	pp->done = 1;
 	pp->rc = rc;

@@ -29,6 +29,8 @@ struct store {
 	char today[11];     /* YYYY-MM-DD, the date decisions are made on */
 	int in_tx;
 	long long bulk_mmap; /* mmap_size to restore after store_bulk_end */
+	int bulk_fd;         /* SQLite's descriptor of the file during a bulk
+				import, for store_bulk_flush (-1: none) */
 	long long bulk_cache; /* cache_size to restore after it (0: kept) */
 	struct store_cached {
 		const char *sql;    /* static string: the cache key is its address */
@@ -82,6 +84,14 @@ void store_read_end(struct store *st, int began);
  * back to WAL and synchronous=NORMAL; it is harmless when begin returned 0. */
 int store_bulk_begin(struct store *st);
 void store_bulk_end(struct store *st, int switched);
+/* During a bulk import (store_bulk_begin returned 1): ask the kernel to
+ * start writing to disk, in the background, the pages SQLite has written
+ * to the database file so far, so that the commit's fsync has less to wait
+ * for. Durability is unchanged (the commit still syncs; SQLite writes no
+ * page of the file before its journal is synced). Safe to call from
+ * another thread than the one writing; does nothing where the file
+ * cannot be found or the system has no such call. */
+void store_bulk_flush(struct store *st);
 
 /* SQLite's PRAGMA data_version for this connection into *out: it changes
  * when another connection commits, so caches kept per connection compare
