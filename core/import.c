@@ -111,7 +111,7 @@ static void slot_put(unsigned *slots, size_t nslots, unsigned hash, unsigned v)
 /* Record kind/name as declared at file:line:column (not yet declared). */
 static enum baton_code declared_add(struct importer *im, enum kind k,
 				    const char *name, const char *file,
-				    int line, int column)
+				    int line, int column, struct baton_error *err)
 {
 	struct declared *d;
 
@@ -120,7 +120,7 @@ static enum baton_code declared_add(struct importer *im, enum kind k,
 		struct declared *p = realloc(im->decl, na * sizeof(*p));
 
 		if (!p)
-			return baton_fail(im->err, BATON_NOMEM, "out of memory");
+			return baton_fail(err, BATON_NOMEM, "out of memory");
 		im->decl = p;
 		im->adecl = na;
 	}
@@ -129,7 +129,7 @@ static enum baton_code declared_add(struct importer *im, enum kind k,
 		unsigned *slots = calloc(ns, sizeof(*slots));
 
 		if (!slots)
-			return baton_fail(im->err, BATON_NOMEM, "out of memory");
+			return baton_fail(err, BATON_NOMEM, "out of memory");
 		for (i = 0; i < im->ndecl; i++)
 			slot_put(slots, ns, im->decl[i].hash, (unsigned)i + 1);
 		free(im->slots);
@@ -138,7 +138,7 @@ static enum baton_code declared_add(struct importer *im, enum kind k,
 	}
 	d = &im->decl[im->ndecl];
 	if (!(d->name = arena_strdup(im, name)))
-		return baton_fail(im->err, BATON_NOMEM, "out of memory");
+		return baton_fail(err, BATON_NOMEM, "out of memory");
 	d->file = file;
 	d->line = line;
 	d->column = column;
@@ -182,7 +182,7 @@ static const char *keep_file(struct importer *im, const char *file)
 }
 
 static enum baton_code keep_refs(struct importer *im, const struct load_decl *d,
-				 const char *file)
+				 const char *file, struct baton_error *err)
 {
 	size_t i;
 
@@ -194,13 +194,13 @@ static enum baton_code keep_refs(struct importer *im, const struct load_decl *d,
 			struct saved_ref *p = realloc(im->refs, na * sizeof(*p));
 
 			if (!p)
-				return baton_fail(im->err, BATON_NOMEM, "out of memory");
+				return baton_fail(err, BATON_NOMEM, "out of memory");
 			im->refs = p;
 			im->arefs = na;
 		}
 		r = &im->refs[im->nrefs];
 		if (!(r->name = arena_strdup(im, d->refs[i].name)))
-			return baton_fail(im->err, BATON_NOMEM, "out of memory");
+			return baton_fail(err, BATON_NOMEM, "out of memory");
 		r->kind = d->refs[i].kind;
 		r->file = file;
 		r->line = d->refs[i].line;
@@ -232,34 +232,46 @@ static void diff_fields(struct strbuf *sb, const json_t *a, const json_t *b)
 	}
 }
 
-/* Apply one declaration; `after` is spec_canonical(d->spec), made by the
- * caller (NULL when d->invalid), which frees it. */
-static enum baton_code apply_decl(struct importer *im, const struct load_decl *d,
-				  char *after)
+/* The bookkeeping of a declaration, before anything is written: its
+ * file, the duplicate check, its name and references for the checks at the
+ * end. Problems go to err; *go is 1 when the declaration is to be written
+ * (write_decl). Only the thread that parses calls this (see "Parsing on a
+ * second thread"): the importer's tables are its own until the end. */
+static enum baton_code declare(struct importer *im, const struct load_decl *d,
+			       struct baton_error *err, int *go)
 {
-	const struct kind_desc *kd = kind_desc(d->kind);
 	const struct declared *first;
-	json_t *cur = NULL;
-	char *note = NULL, *before = NULL;
 	const char *file;
-	enum baton_code rc = BATON_OK;
+	enum baton_code rc;
 
-	if (!(file = keep_file(im, d->file))) {
-		rc = baton_fail(im->err, BATON_NOMEM, "out of memory");
-		goto out;
-	}
+	*go = 0;
+	if (!(file = keep_file(im, d->file)))
+		return baton_fail(err, BATON_NOMEM, "out of memory");
 	first = declared_find(im, d->kind, d->name);
 	if (first) {
-		baton_fail_at(im->err, BATON_INVALID, d->file, d->line, d->column,
+		baton_fail_at(err, BATON_INVALID, d->file, d->line, d->column,
 			      "duplicate %s '%s' (first declared at %s:%d:%d)",
-			      kd->name, d->name, first->file, first->line,
-			      first->column);
-		goto out;
+			      kind_desc(d->kind)->name, d->name, first->file,
+			      first->line, first->column);
+		return BATON_OK;
 	}
-	if ((rc = declared_add(im, d->kind, d->name, file, d->line, d->column)))
-		goto out;
-	if ((rc = keep_refs(im, d, file)) || d->invalid)
-		goto out;
+	if ((rc = declared_add(im, d->kind, d->name, file, d->line, d->column, err)) ||
+	    (rc = keep_refs(im, d, file, err)))
+		return rc;
+	*go = !d->invalid;
+	return BATON_OK;
+}
+
+/* Write one declared entity (declare said to); `after` is
+ * spec_canonical(d->spec), made by the caller, which frees it. */
+static enum baton_code write_decl(struct importer *im, const struct load_decl *d,
+				  const char *after)
+{
+	const struct kind_desc *kd = kind_desc(d->kind);
+	json_t *cur = NULL;
+	char *note = NULL, *before = NULL;
+	enum baton_code rc = BATON_OK;
+
 	if (!after) {
 		rc = baton_fail(im->err, BATON_NOMEM, "out of memory");
 		goto out;
@@ -314,9 +326,13 @@ out:
 /* The loader's callback when the import parses on the writing thread. */
 static enum baton_code on_decl(const struct load_decl *d, void *data)
 {
+	struct importer *im = data;
 	char *after = d->invalid ? NULL : spec_canonical(d->spec);
-	enum baton_code rc = apply_decl(data, d, after);
+	enum baton_code rc;
+	int go;
 
+	if (!(rc = declare(im, d, im->err, &go)) && go)
+		rc = write_decl(im, d, after);
 	free(after);
 	return rc;
 }
@@ -802,7 +818,8 @@ enum { PIPE_BATCH = 64, PIPE_DEPTH = 8 };
 
 struct piped {
 	int doc;                  /* 0: only diagnostics (the end of a load) */
-	struct load_decl d;       /* copies: name, file, refs; a reference to spec */
+	struct load_decl d;       /* copies of name and file, a reference to
+				     spec; no refs (the parser keeps them) */
 	char *after;              /* spec_canonical(d.spec), by either thread;
 				     NULL when invalid */
 	struct baton_diag *diags; /* recorded by the loader before this one */
@@ -845,15 +862,10 @@ struct pipe {
 /* Free the copy of the declaration (p is then only diagnostics). */
 static void piped_drop_doc(struct piped *p)
 {
-	size_t i;
-
 	if (!p->doc)
 		return;
 	free((char *)p->d.name);
 	free((char *)p->d.file);
-	for (i = 0; i < p->d.nrefs; i++)
-		free(p->d.refs[i].name);
-	free(p->d.refs);
 	json_decref(p->d.spec);
 	free(p->after);
 	memset(&p->d, 0, sizeof(p->d));
@@ -988,12 +1000,11 @@ static void pipe_spent(struct pipe *pp, struct pipe_batch *b)
 	pthread_mutex_unlock(&pp->lock);
 }
 
-/* Copy what the writer needs of d into p (which the batch frees), with
- * the canonical text when `canon`. */
+/* Copy what the writer needs of d into p (which the batch frees): its
+ * name, file and spec (a reference), with the canonical text when `canon`.
+ * The references stay with the parser (declare). */
 static int piped_copy(struct piped *p, const struct load_decl *d, int canon)
 {
-	size_t i;
-
 	p->doc = 1;
 	p->d = *d;
 	p->d.refs = NULL;
@@ -1003,16 +1014,7 @@ static int piped_copy(struct piped *p, const struct load_decl *d, int canon)
 	p->d.file = strdup(d->file);
 	if (!p->d.name || !p->d.file)
 		return 0;
-	if (d->nrefs) {
-		if (!(p->d.refs = calloc(d->nrefs, sizeof(*p->d.refs))))
-			return 0;
-		for (i = 0; i < d->nrefs; i++, p->d.nrefs++) {
-			p->d.refs[i] = d->refs[i];
-			if (!(p->d.refs[i].name = strdup(d->refs[i].name)))
-				return 0;
-		}
-	}
-	return d->invalid || !canon || (p->after = spec_canonical(d->spec));
+	return !canon || (p->after = spec_canonical(d->spec));
 }
 
 /* The loader's callback on the parsing thread: queue a copy of the
@@ -1022,14 +1024,20 @@ static enum baton_code pipe_decl(const struct load_decl *d, void *data)
 {
 	struct pipe *pp = data;
 	struct piped *p;
+	enum baton_code rc;
+	int go;
 
 	if (pipe_stopped(pp) ||
 	    (pp->cur && pp->cur->n == PIPE_BATCH && !pipe_push(pp)))
 		return BATON_DB; /* ignored: the writer has its own error */
 	if (!pp->cur && !(pp->cur = pipe_fresh(pp)))
 		return baton_fail(&pp->perr, BATON_NOMEM, "out of memory");
+	if ((rc = declare(pp->im, d, &pp->perr, &go)))
+		return rc;
 	p = &pp->cur->item[pp->cur->n++];
 	take_diags(pp, p);
+	if (!go)
+		return BATON_OK; /* only its diagnostics go on */
 	/* The canonical text (a tenth of an import's work) is made by the
 	 * thread with time to spare: here when the writer is behind (half
 	 * the queue or more was waiting at the last hand-over), else by the
@@ -1101,9 +1109,9 @@ static void *pipe_write(void *arg)
 			give_diags(pp->im->err, p);
 			if (!p->doc)
 				continue;
-			if (!p->d.invalid && !p->after)
+			if (!p->after)
 				p->after = spec_canonical(p->d.spec);
-			rc = apply_decl(pp->im, &p->d, p->after);
+			rc = write_decl(pp->im, &p->d, p->after);
 		}
 		pipe_spent(pp, b);
 	}
