@@ -206,7 +206,7 @@ int cmd_audit(int argc, char **argv, struct cli *cli)
 		return cli_error(cli, EXIT_USAGE, "no audit check is called '%s'", ao.check);
 	if (!(st = cli_open(cli, STORE_READONLY, &status)))
 		return status;
-	rc = audit_run(st, &ao, &report, &err);
+	rc = audit_run_parallel(st, &ao, NULL, &report, &err);
 	status = cli_report(cli, &err, rc);
 	if (rc == BATON_OK) {
 		if (!strcmp(format, "json"))

@@ -16,6 +16,7 @@
  */
 #include "audit.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -94,6 +95,7 @@ struct ctx {
 	struct rules *rules;        /* loaded once for the checks (ctx_rules) */
 	int scope;                  /* the TEMP tables exist */
 	int own_tx;                 /* scope_open began the transaction */
+	int cur_view;               /* audit_cur is a view (scope_open) */
 };
 
 static void scope_close(struct ctx *c);
@@ -229,6 +231,7 @@ static enum baton_code count_rows(struct ctx *c, const char *sql, size_t *n)
 static void scope_drop(struct ctx *c)
 {
 	sqlite3_exec(c->st->db, "DROP TABLE IF EXISTS temp.audit_cur", NULL, NULL, NULL);
+	sqlite3_exec(c->st->db, "DROP VIEW IF EXISTS temp.audit_cur", NULL, NULL, NULL);
 	sqlite3_exec(c->st->db, "DROP VIEW IF EXISTS temp.audit_act", NULL, NULL, NULL);
 	sqlite3_exec(c->st->db, "DROP TABLE IF EXISTS temp.audit_act", NULL, NULL, NULL);
 }
@@ -240,7 +243,12 @@ static void scope_drop(struct ctx *c)
  * When nobody is gone, audit_act is a view of person (the queries look
  * people up by the primary key as they would in the table); otherwise it
  * is a table with the gone people left out: SQLite 3.40 runs the json_each
- * subquery again for every person, so it is run once here. */
+ * subquery again for every person, so it is run once here.
+ *
+ * With c->cur_view, audit_cur is a view instead of an indexed table: for
+ * the second thread of a parallel audit, whose checks read it once from
+ * end to end (the truck factor), where building the table would cost more
+ * than it saves. */
 static enum baton_code scope_open(struct ctx *c)
 {
 	static const char view_sql[] =
@@ -255,7 +263,13 @@ static enum baton_code scope_open(struct ctx *c)
 		" FROM holder h JOIN temp.audit_act act ON act.name = h.person"
 		" WHERE (h.until IS NULL OR h.until >= ?1)"
 		" AND (h.since IS NULL OR h.since <= ?1)";
+	static const char cur_view_sql[] =
+		"CREATE TEMP VIEW audit_cur AS SELECT h.role, h.person, h.kind, act.status"
+		" FROM holder h JOIN temp.audit_act act ON act.name = h.person"
+		" WHERE (h.until IS NULL OR h.until >= %Q)"
+		" AND (h.since IS NULL OR h.since <= %Q)";
 	const char *const sqls[] = { c->ngone ? gone_sql : view_sql, cur_sql };
+	char *sql;
 	sqlite3_stmt *s = NULL;
 	enum baton_code brc;
 	size_t i;
@@ -271,7 +285,7 @@ static enum baton_code scope_open(struct ctx *c)
 	 * sorts would spill to a temporary file at 100,000 people. */
 	if ((brc = store_exec(c->st, "PRAGMA temp.cache_size = -65536", c->err)))
 		return brc;
-	for (i = 0; i < ARRAY_SIZE(sqls); i++) {
+	for (i = 0; i < ARRAY_SIZE(sqls) - (c->cur_view ? 1 : 0); i++) {
 		if ((brc = store_prepare(c->st, sqls[i], &s, c->err)))
 			return brc;
 		if ((sqlite3_bind_parameter_count(s) >= 1 &&
@@ -288,6 +302,15 @@ static enum baton_code scope_open(struct ctx *c)
 		    (brc = store_exec(c->st, "CREATE UNIQUE INDEX temp.audit_act_name"
 				      " ON audit_act(name)", c->err)))
 			return brc;
+	}
+	if (c->cur_view) {
+		/* A view holds no parameters: the date goes into its
+		 * text, quoted by %Q. */
+		if (!(sql = sqlite3_mprintf(cur_view_sql, c->date, c->date)))
+			return nomem(c->err);
+		brc = store_exec(c->st, sql, c->err);
+		sqlite3_free(sql);
+		return brc;
 	}
 	return store_exec(c->st,
 			  "CREATE INDEX temp.audit_cur_role ON audit_cur(role, person);"
@@ -2410,49 +2433,59 @@ static void finding_clear(struct finding *f)
 	f->entity = f->team = f->message = NULL;
 }
 
-static enum baton_code report_build(struct ctx *c, const json_t *teams,
-				    const json_t *ignores, json_t **out)
-{
-	json_t *findings = json_array(), *silenced = json_array(), *o;
-	/* The check ids, severities and (findings being sorted by severity,
-	 * then team) the current team are one string each, shared by the
-	 * findings that show them: fewer strings made, checked and freed. */
-	json_t *ids[ARRAY_SIZE(audit_check_ids)] = { NULL };
-	json_t *sev[3] = { NULL, NULL, NULL }, *team = NULL, *v;
-	struct strbuf key = STRBUF_INIT;
-	int count[3] = { 0, 0, 0 };
-	size_t i, k;
+/* One thread's share of the report: the JSON of the sorted findings
+ * f[0..n), into obj[i] with kind[i] (REP_*). The strings it shares (check
+ * ids, severities, the current team) are its own, so that two parts are
+ * made at once without touching the same jansson value; teams and ignores
+ * are only read. Each finding's strings are freed once its JSON is made
+ * (nothing reads them after): the report's allocations reuse that memory
+ * instead of touching fresh pages. */
+enum { REP_SKIP, REP_FINDING, REP_SILENCED };
 
-	*out = NULL;
-	if (!findings || !silenced)
-		goto oom;
+struct rpart {
+	struct finding *f;
+	size_t n;
+	const json_t *teams, *ignores;
+	json_t **obj;
+	unsigned char *kind;
+	int oom;
+};
+
+static void report_part(struct rpart *p)
+{
+	json_t *ids[ARRAY_SIZE(audit_check_ids)] = { NULL };
+	json_t *sev[3] = { NULL, NULL, NULL }, *team = NULL, *v, *o;
+	struct strbuf key = STRBUF_INIT;
+	int any_ignores = json_object_size(p->ignores) > 0;
+	size_t i = 0, k;
+
 	for (k = 0; audit_check_ids[k]; k++)
 		if (!(ids[k] = json_string(audit_check_ids[k])))
 			goto oom;
 	for (k = 0; k < 3; k++)
 		if (!(sev[k] = json_string(audit_severity_name((enum audit_severity)k))))
 			goto oom;
-	if (c->n)
-		qsort(c->f, c->n, sizeof(*c->f), finding_cmp);
-	/* Each finding's strings are freed once it is in the report (nothing
-	 * reads them after): the report's allocations reuse that memory
-	 * instead of touching fresh pages. */
-	for (i = 0; i < c->n; finding_clear(&c->f[i]), i++) {
-		const struct finding *f = &c->f[i];
+	for (i = 0; i < p->n; finding_clear(&p->f[i]), i++) {
+		const struct finding *f = &p->f[i];
 		json_t *why;
 
-		if (teams && (!f->team || !json_object_get(teams, f->team)))
+		p->kind[i] = REP_SKIP;
+		if (p->teams && (!f->team || !json_object_get(p->teams, f->team)))
 			continue;
-		strbuf_reset(&key);
-		strbuf_addf(&key, "%s\n%s", f->entity, f->check);
-		if (!strbuf_ok(&key))
-			goto oom;
-		if ((why = json_object_get(ignores, key.buf))) {
-			o = json_pack("{s:s,s:s,s:O}", "check", f->check, "entity", f->entity,
-				      "reason", why);
-			if (!o || json_array_append_new(silenced, o))
+		if (any_ignores) {
+			strbuf_reset(&key);
+			strbuf_addf(&key, "%s\n%s", f->entity, f->check);
+			if (!strbuf_ok(&key))
 				goto oom;
-			continue;
+			if ((why = json_object_get(p->ignores, key.buf))) {
+				o = json_pack("{s:s,s:s,s:O}", "check", f->check, "entity",
+					      f->entity, "reason", why);
+				if (!o)
+					goto oom;
+				p->obj[i] = o;
+				p->kind[i] = REP_SILENCED;
+				continue;
+			}
 		}
 		if (f->team && (!team || strcmp(json_string_value(team), f->team))) {
 			json_decref(team);
@@ -2461,8 +2494,10 @@ static enum baton_code report_build(struct ctx *c, const json_t *teams,
 		}
 		/* json_pack("{s:s,s:s,s:s,s:s?,s:s}") without parsing the format
 		 * for each of the (many) findings. */
-		if (!(o = json_object()) || json_array_append_new(findings, o))
+		if (!(o = json_object()))
 			goto oom;
+		p->obj[i] = o;
+		p->kind[i] = REP_FINDING;
 		for (k = 0; audit_check_ids[k] && strcmp(audit_check_ids[k], f->check); k++)
 			;
 		v = audit_check_ids[k] ? json_incref(ids[k]) : json_string(f->check);
@@ -2473,40 +2508,220 @@ static enum baton_code report_build(struct ctx *c, const json_t *teams,
 						f->team ? json_incref(team) : json_null()) ||
 		    json_object_set_new_nocheck(o, "message", json_string(f->message)))
 			goto oom;
-		count[f->severity]++;
 	}
-	strbuf_release(&key);
-	for (k = 0; k < ARRAY_SIZE(ids); k++)
-		json_decref(ids[k]);
-	for (k = 0; k < 3; k++)
-		json_decref(sev[k]);
-	json_decref(team);
-	*out = json_pack("{s:o,s:{s:i,s:i,s:i},s:o}", "findings", findings, "summary",
-			 "error", count[0], "warning", count[1], "info", count[2],
-			 "silenced", silenced);
-	return *out ? BATON_OK : nomem(c->err);
+	goto out;
 oom:
+	p->oom = 1;
+	for (; i < p->n; i++)
+		p->kind[i] = REP_SKIP; /* the rest is freed by the caller */
+out:
 	strbuf_release(&key);
 	for (k = 0; k < ARRAY_SIZE(ids); k++)
 		json_decref(ids[k]);
 	for (k = 0; k < 3; k++)
 		json_decref(sev[k]);
 	json_decref(team);
-	json_decref(findings);
-	json_decref(silenced);
-	return nomem(c->err);
 }
 
-enum baton_code audit_run(struct store *st, const struct audit_opts *opts,
-			  json_t **report, struct baton_error *err)
+static void *report_part_main(void *arg)
 {
-	static const struct audit_opts none = { NULL, NULL, NULL, 0, NULL, 0 };
+	report_part(arg);
+	return NULL;
+}
+
+/* Below this many findings the report is made by one thread. */
+#define REPORT_SPLIT 4096
+
+/* The report of c's findings (sorted here). With `parallel`, the second
+ * half of the findings is made into JSON by a second thread. */
+static enum baton_code report_build(struct ctx *c, const json_t *teams,
+				    const json_t *ignores, int parallel, json_t **out)
+{
+	json_t *findings = json_array(), *silenced = json_array();
+	json_t **obj = calloc(c->n + 1, sizeof(*obj));
+	unsigned char *kind = calloc(c->n + 1, 1);
+	struct rpart part[2];
+	int count[3] = { 0, 0, 0 }, oom = 0;
+	pthread_t th;
+	int started = 0;
+	size_t i, half;
+
+	*out = NULL;
+	if (!findings || !silenced || !obj || !kind) {
+		oom = 1;
+		goto out;
+	}
+	if (c->n)
+		qsort(c->f, c->n, sizeof(*c->f), finding_cmp);
+	half = parallel && c->n >= REPORT_SPLIT ? c->n / 2 : c->n;
+	for (i = 0; i < 2; i++) {
+		part[i].f = c->f + (i ? half : 0);
+		part[i].n = i ? c->n - half : half;
+		part[i].teams = teams;
+		part[i].ignores = ignores;
+		part[i].obj = obj + (i ? half : 0);
+		part[i].kind = kind + (i ? half : 0);
+		part[i].oom = 0;
+	}
+	if (part[1].n)
+		started = pthread_create(&th, NULL, report_part_main, &part[1]) == 0;
+	report_part(&part[0]);
+	if (started)
+		pthread_join(th, NULL);
+	else if (part[1].n)
+		report_part(&part[1]);
+	oom = part[0].oom || part[1].oom;
+	for (i = 0; i < c->n; i++) {
+		if (oom || kind[i] == REP_SKIP) {
+			json_decref(obj[i]);
+			continue;
+		}
+		if (json_array_append_new(kind[i] == REP_FINDING ? findings : silenced, obj[i])) {
+			oom = 1;
+			continue;
+		}
+		if (kind[i] == REP_FINDING)
+			count[c->f[i].severity]++;
+	}
+	if (!oom)
+		*out = json_pack("{s:o,s:{s:i,s:i,s:i},s:o}", "findings", findings, "summary",
+				 "error", count[0], "warning", count[1], "info", count[2],
+				 "silenced", silenced);
+	findings = silenced = NULL; /* json_pack's "o" took them, even when failing */
+out:
+	json_decref(findings);
+	json_decref(silenced);
+	free(obj);
+	free(kind);
+	return *out ? BATON_OK : nomem(c->err);
+}
+
+/* ------------------------------------------------------------------ */
+/* Two threads                                                         */
+/* ------------------------------------------------------------------ */
+
+/* The checks the second thread runs: they build their tables in memory
+ * from plain scans and need no indexed audit_cur, and together they cost
+ * about what the others cost with scope_open's TEMP tables. */
+static int second_thread(const char *id)
+{
+	return !strcmp(id, "person-in-process") || !strcmp(id, "truck-factor-one");
+}
+
+/* The second thread: its own connection (store_read_twin, same snapshot),
+ * context, findings and error. The first thread reads nothing of it until
+ * pthread_join. */
+struct worker {
 	struct ctx c;
-	json_t *teams = NULL, *ignores = NULL;
+	struct baton_error err;
+	struct store *st;
+	enum baton_code brc;
+};
+
+static enum baton_code worker_checks(struct ctx *c)
+{
 	enum baton_code brc;
 	size_t i;
 
+	if ((brc = scope_open(c)))
+		return brc;
+	for (i = 0; !brc && i < ARRAY_SIZE(checks); i++)
+		if (second_thread(checks[i].id))
+			brc = checks[i].fn(c);
+	return brc;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	w->brc = worker_checks(&w->c);
+	return NULL;
+}
+
+/* Start the second thread's connection and context for c's run, st and c
+ * being in a read transaction on the same snapshot afterwards. -1 (nothing
+ * open, no error kept) when that cannot be: the run is then one thread. */
+static int worker_open(struct worker *w, struct ctx *c, const struct audit_opts *opts)
+{
+	struct baton_error ferr = BATON_ERROR_INIT;
+	json_t *o;
+
+	memset(w, 0, sizeof(*w));
+	baton_error_init(&w->err);
+	/* jansson seeds its hash function when the first object is made; made
+	 * here, before there are two threads. */
+	if (!(o = json_object()))
+		return -1;
+	json_decref(o);
+	if (store_read_twin(c->st, &w->st, &ferr)) {
+		baton_error_release(&ferr);
+		return -1;
+	}
+	baton_error_release(&ferr);
+	c->own_tx = 1; /* store_read_twin began it: scope_close ends it */
+	if (ctx_init(&w->c, w->st, c->date, opts->gone, opts->ngone, c->max_roles,
+		     &w->err)) {
+		ctx_release(&w->c);
+		baton_error_release(&w->err);
+		store_free(w->st);
+		w->st = NULL;
+		return -1; /* c's transaction stays: its own run is the same */
+	}
+	w->c.cur_view = 1;
+	return 0;
+}
+
+/* Hand the second thread's findings and failure to c; close its side. */
+static enum baton_code worker_close(struct worker *w, struct ctx *c, enum baton_code brc)
+{
+	size_t i;
+
+	if (!brc && w->brc)
+		brc = baton_fail(c->err, w->brc, "%s",
+				 w->err.n ? w->err.diags[0].message : baton_code_str(w->brc));
+	if (!brc && w->c.n && c->n + w->c.n > c->alloc) {
+		struct finding *nf = realloc(c->f, (c->n + w->c.n) * sizeof(*nf));
+
+		if (nf) {
+			c->f = nf;
+			c->alloc = c->n + w->c.n;
+		} else {
+			brc = nomem(c->err);
+		}
+	}
+	if (!brc) {
+		for (i = 0; i < w->c.n; i++)
+			c->f[c->n++] = w->c.f[i];
+		w->c.n = 0; /* moved */
+	}
+	ctx_release(&w->c);
+	baton_error_release(&w->err);
+	store_free(w->st);
+	w->st = NULL;
+	return brc;
+}
+
+/* ------------------------------------------------------------------ */
+/* The audit                                                           */
+/* ------------------------------------------------------------------ */
+
+static enum baton_code audit_exec(struct store *st, const struct audit_opts *opts,
+				  int parallel, int *ran_parallel, json_t **report,
+				  struct baton_error *err)
+{
+	static const struct audit_opts none = { NULL, NULL, NULL, 0, NULL, 0 };
+	struct ctx c;
+	struct worker w;
+	json_t *teams = NULL, *ignores = NULL;
+	enum baton_code brc;
+	pthread_t th;
+	int two = 0, started = 0;
+	size_t i;
+
 	*report = NULL;
+	if (ran_parallel)
+		*ran_parallel = 0;
 	if (!opts)
 		opts = &none;
 	if ((brc = ctx_init(&c, st, opts->date, opts->gone, opts->ngone,
@@ -2517,21 +2732,53 @@ enum baton_code audit_run(struct store *st, const struct audit_opts *opts,
 				 opts->check);
 		goto out;
 	}
+	/* Two threads for the whole audit only; the second one starts before
+	 * the first opens its scope (their work overlaps from the start). When
+	 * the thread cannot start, this thread runs its checks after its own,
+	 * on the second connection: the same snapshot, the same result. */
+	if (parallel && !opts->check && worker_open(&w, &c, opts) == 0) {
+		two = 1;
+		started = pthread_create(&th, NULL, worker_main, &w) == 0;
+	}
 	if ((brc = scope_open(&c)))
 		goto out;
 	if (opts->team && (brc = team_set(&c, opts->team, &teams)))
 		goto out;
 	for (i = 0; !brc && i < ARRAY_SIZE(checks); i++)
-		if (!opts->check || !strcmp(opts->check, checks[i].id))
+		if ((!opts->check && !(two && second_thread(checks[i].id))) ||
+		    (opts->check && !strcmp(opts->check, checks[i].id)))
 			brc = checks[i].fn(&c);
-	if (brc || (brc = ignores_load(&c, &ignores)))
-		goto out;
-	brc = report_build(&c, teams, ignores, report);
+	if (!brc)
+		brc = ignores_load(&c, &ignores);
 out:
+	if (two) {
+		if (started)
+			pthread_join(th, NULL);
+		else if (!brc)
+			w.brc = worker_checks(&w.c);
+		brc = worker_close(&w, &c, brc);
+		if (ran_parallel)
+			*ran_parallel = started;
+	}
+	if (!brc)
+		brc = report_build(&c, teams, ignores, two, report);
 	json_decref(teams);
 	json_decref(ignores);
 	ctx_release(&c);
 	return brc;
+}
+
+enum baton_code audit_run(struct store *st, const struct audit_opts *opts,
+			  json_t **report, struct baton_error *err)
+{
+	return audit_exec(st, opts, 0, NULL, report, err);
+}
+
+enum baton_code audit_run_parallel(struct store *st, const struct audit_opts *opts,
+				   int *ran_parallel, json_t **report,
+				   struct baton_error *err)
+{
+	return audit_exec(st, opts, 1, ran_parallel, report, err);
 }
 
 enum baton_code busfactor_run(struct store *st,

@@ -58,6 +58,17 @@ struct audit_opts {
 enum baton_code audit_run(struct store *st, const struct audit_opts *opts,
 			  json_t **report, struct baton_error *err);
 
+/* audit_run with the checks split over two threads, each with its own
+ * connection to the database (store_read_twin: both read the same
+ * snapshot); the report is the same, byte for byte. The run is one thread,
+ * as audit_run, when it cannot be two: an in-memory database, a
+ * transaction open on st, a writer holding the database's lock at that
+ * moment, opts->check set, or a second connection or thread that fails to
+ * start. *ran_parallel (may be NULL) says whether two threads ran. */
+enum baton_code audit_run_parallel(struct store *st, const struct audit_opts *opts,
+				   int *ran_parallel, json_t **report,
+				   struct baton_error *err);
+
 struct busfactor_opts {
 	const char *date;          /* NULL means st->today */
 	const char *team;          /* only this team and its sub-teams; NULL

@@ -352,6 +352,67 @@ fail:
 	return rc ? rc : BATON_DB;
 }
 
+/* BEGIN, then one read of the main database: the read transaction (and
+ * with WAL its snapshot) starts at that read, not at BEGIN. */
+static int begin_read(sqlite3 *db)
+{
+	sqlite3_stmt *s = NULL;
+	int ok;
+
+	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	ok = sqlite3_prepare_v2(db, "SELECT count(*) FROM main.sqlite_schema", -1, &s,
+				NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	if (!ok) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+enum baton_code store_read_twin(struct store *st, struct store **out,
+				struct baton_error *err)
+{
+	struct store *tw = NULL;
+	sqlite3 *lock = NULL;
+	enum baton_code rc;
+
+	*out = NULL;
+	if (!strcmp(st->path, ":memory:") || st->in_tx || !sqlite3_get_autocommit(st->db))
+		return baton_fail(err, BATON_USAGE,
+			"no second connection to '%s': in memory or inside a transaction",
+			st->path);
+	if ((rc = store_open(st->path, STORE_READONLY, &tw, err)))
+		return rc;
+	/* No busy timeout on the lock: a writer at work means no twin. */
+	if (sqlite3_open_v2(st->path, &lock, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK ||
+	    sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = baton_fail(err, BATON_CONFLICT,
+			"cannot hold the write lock of '%s' for a moment: %s", st->path,
+			lock ? sqlite3_errmsg(lock) : "out of memory");
+		goto fail;
+	}
+	if (begin_read(st->db)) {
+		rc = store_fail(st, err, "cannot begin reading");
+		goto fail;
+	}
+	if (begin_read(tw->db)) {
+		rc = store_fail(tw, err, "cannot begin reading");
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		goto fail;
+	}
+	sqlite3_exec(lock, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(lock);
+	*out = tw;
+	return BATON_OK;
+fail:
+	sqlite3_close(lock); /* rolls back */
+	store_free(tw);
+	return rc;
+}
+
 sqlite3_stmt *store_cached(struct store *st, const char *sql,
 			   struct baton_error *err)
 {
