@@ -2600,80 +2600,102 @@ out:
 /* Two threads                                                         */
 /* ------------------------------------------------------------------ */
 
-/* The checks the second thread runs: they build their tables in memory
- * from plain scans and need no indexed audit_cur, and together they cost
- * about what the others cost with scope_open's TEMP tables. */
-static int second_thread(const char *id)
+/* Where a check runs when the audit is split over two threads, each with
+ * its own connection (store_read_twins: one snapshot). The first thread
+ * builds scope_open's indexed TEMP table and runs the checks that look it
+ * up; the second has audit_cur as a view and runs the truck factor (which
+ * reads it once from end to end) and person-in-process (which reads no
+ * TEMP table): together about what the first thread does. The checks that
+ * read no TEMP table, or only audit_act (the same in both threads), go to
+ * whichever thread is free first, largest first. */
+enum { ON_FIRST, ON_SECOND, ON_EITHER };
+
+static const char *const either_ids[] = {
+	"knowledge-silo", "undocumented-responsibility", "stale-process"
+};
+
+static int check_place(const char *id)
 {
-	return !strcmp(id, "person-in-process") || !strcmp(id, "truck-factor-one");
+	size_t k;
+
+	if (!strcmp(id, "person-in-process") || !strcmp(id, "truck-factor-one"))
+		return ON_SECOND;
+	for (k = 0; k < ARRAY_SIZE(either_ids); k++)
+		if (!strcmp(id, either_ids[k]))
+			return ON_EITHER;
+	return ON_FIRST;
 }
 
-/* The second thread: its own connection (store_read_twin, same snapshot),
- * context, findings and error. The first thread reads nothing of it until
- * pthread_join. */
+/* The queue of the ON_EITHER checks, shared by the two threads. */
+struct split {
+	pthread_mutex_t mu;
+	size_t next;                /* next of either_ids */
+};
+
+static enum baton_code run_either(struct ctx *c, struct split *sp)
+{
+	enum baton_code brc = BATON_OK;
+	size_t k, i;
+
+	while (!brc) {
+		pthread_mutex_lock(&sp->mu);
+		k = sp->next++;
+		pthread_mutex_unlock(&sp->mu);
+		if (k >= ARRAY_SIZE(either_ids))
+			break;
+		for (i = 0; i < ARRAY_SIZE(checks); i++)
+			if (!strcmp(checks[i].id, either_ids[k]))
+				brc = checks[i].fn(c);
+	}
+	return brc;
+}
+
+/* The second thread: its own context, connection, findings and error. The
+ * first thread reads nothing of it until pthread_join. */
 struct worker {
 	struct ctx c;
 	struct baton_error err;
-	struct store *st;
+	struct split *sp;
 	enum baton_code brc;
 };
 
-static enum baton_code worker_checks(struct ctx *c)
+/* Close what a context holds of its connection, and the connection: a
+ * twin of store_read_twins, whose TEMP tables go with it (no DROP). */
+static void ctx_close_twin(struct ctx *c)
+{
+	rules_free(c->rules);
+	c->rules = NULL;
+	c->scope = 0;
+	c->own_tx = 0;
+	store_free(c->st);
+	c->st = NULL;
+}
+
+/* The second thread's share; its connection is closed at the end, in
+ * that thread. */
+static void worker_run(struct worker *w)
 {
 	enum baton_code brc;
 	size_t i;
 
-	if ((brc = scope_open(c)))
-		return brc;
-	for (i = 0; !brc && i < ARRAY_SIZE(checks); i++)
-		if (second_thread(checks[i].id))
-			brc = checks[i].fn(c);
-	return brc;
+	if (!(brc = scope_open(&w->c)))
+		for (i = 0; !brc && i < ARRAY_SIZE(checks); i++)
+			if (check_place(checks[i].id) == ON_SECOND)
+				brc = checks[i].fn(&w->c);
+	if (!brc)
+		brc = run_either(&w->c, w->sp);
+	w->brc = brc;
+	ctx_close_twin(&w->c);
 }
 
 static void *worker_main(void *arg)
 {
-	struct worker *w = arg;
-
-	w->brc = worker_checks(&w->c);
+	worker_run(arg);
 	return NULL;
 }
 
-/* Start the second thread's connection and context for c's run, st and c
- * being in a read transaction on the same snapshot afterwards. -1 (nothing
- * open, no error kept) when that cannot be: the run is then one thread. */
-static int worker_open(struct worker *w, struct ctx *c, const struct audit_opts *opts)
-{
-	struct baton_error ferr = BATON_ERROR_INIT;
-	json_t *o;
-
-	memset(w, 0, sizeof(*w));
-	baton_error_init(&w->err);
-	/* jansson seeds its hash function when the first object is made; made
-	 * here, before there are two threads. */
-	if (!(o = json_object()))
-		return -1;
-	json_decref(o);
-	if (store_read_twin(c->st, &w->st, &ferr)) {
-		baton_error_release(&ferr);
-		return -1;
-	}
-	baton_error_release(&ferr);
-	c->own_tx = 1; /* store_read_twin began it: scope_close ends it */
-	if (ctx_init(&w->c, w->st, c->date, opts->gone, opts->ngone, c->max_roles,
-		     &w->err)) {
-		ctx_release(&w->c);
-		baton_error_release(&w->err);
-		store_free(w->st);
-		w->st = NULL;
-		return -1; /* c's transaction stays: its own run is the same */
-	}
-	w->c.cur_view = 1;
-	return 0;
-}
-
-/* Hand the second thread's findings and failure to c; close its side. */
-static enum baton_code worker_close(struct worker *w, struct ctx *c, enum baton_code brc)
+/* Hand the second thread's findings and failure to c; release its side. */
+static enum baton_code worker_merge(struct worker *w, struct ctx *c, enum baton_code brc)
 {
 	size_t i;
 
@@ -2690,15 +2712,17 @@ static enum baton_code worker_close(struct worker *w, struct ctx *c, enum baton_
 			brc = nomem(c->err);
 		}
 	}
+	/* The order of the findings does not matter: report_build sorts
+	 * them on all that it shows. */
 	if (!brc) {
 		for (i = 0; i < w->c.n; i++)
 			c->f[c->n++] = w->c.f[i];
 		w->c.n = 0; /* moved */
 	}
+	if (w->c.st)
+		ctx_close_twin(&w->c);
 	ctx_release(&w->c);
 	baton_error_release(&w->err);
-	store_free(w->st);
-	w->st = NULL;
 	return brc;
 }
 
@@ -2711,9 +2735,11 @@ static enum baton_code audit_exec(struct store *st, const struct audit_opts *opt
 				  struct baton_error *err)
 {
 	static const struct audit_opts none = { NULL, NULL, NULL, 0, NULL, 0 };
+	struct split sp = { PTHREAD_MUTEX_INITIALIZER, 0 };
+	struct store *tw[2] = { NULL, NULL };
 	struct ctx c;
 	struct worker w;
-	json_t *teams = NULL, *ignores = NULL;
+	json_t *teams = NULL, *ignores = NULL, *o;
 	enum baton_code brc;
 	pthread_t th;
 	int two = 0, started = 0;
@@ -2724,41 +2750,67 @@ static enum baton_code audit_exec(struct store *st, const struct audit_opts *opt
 		*ran_parallel = 0;
 	if (!opts)
 		opts = &none;
-	if ((brc = ctx_init(&c, st, opts->date, opts->gone, opts->ngone,
-			    opts->max_roles, err)))
+	memset(&w, 0, sizeof(w));
+	/* Two threads for the whole audit only, when two connections can read
+	 * one snapshot; else one thread on st, as always. jansson seeds its
+	 * hash function when the first object is made: made here, while
+	 * there is one thread. */
+	if (parallel && !opts->check && sqlite3_get_autocommit(st->db) && !st->in_tx &&
+	    (o = json_object())) {
+		struct baton_error ferr = BATON_ERROR_INIT;
+
+		json_decref(o);
+		two = store_read_twins(st, tw, 2, &ferr) == BATON_OK;
+		baton_error_release(&ferr);
+	}
+	if ((brc = ctx_init(&c, two ? tw[0] : st, opts->date ? opts->date : st->today,
+			    opts->gone, opts->ngone, opts->max_roles, err)))
 		goto out;
+	if (two) {
+		baton_error_init(&w.err);
+		w.sp = &sp;
+		brc = ctx_init(&w.c, tw[1], c.date, opts->gone, opts->ngone, c.max_roles, &w.err);
+		tw[1] = NULL; /* w.c owns it now */
+		if (brc) {
+			brc = nomem(err); /* the same date passed ctx_init above */
+			goto out;
+		}
+		w.c.cur_view = 1;
+	}
 	if (opts->check && !audit_check_known(opts->check)) {
 		brc = baton_fail(err, BATON_USAGE, "no audit check is called '%s'",
 				 opts->check);
 		goto out;
 	}
-	/* Two threads for the whole audit only; the second one starts before
-	 * the first opens its scope (their work overlaps from the start). When
-	 * the thread cannot start, this thread runs its checks after its own,
-	 * on the second connection: the same snapshot, the same result. */
-	if (parallel && !opts->check && worker_open(&w, &c, opts) == 0) {
-		two = 1;
+	/* The second thread starts before the first opens its scope: their
+	 * work overlaps from the start. When it cannot start, this thread
+	 * does its share after its own, on its connection: the same
+	 * snapshot, the same result. */
+	if (two)
 		started = pthread_create(&th, NULL, worker_main, &w) == 0;
-	}
 	if ((brc = scope_open(&c)))
 		goto out;
 	if (opts->team && (brc = team_set(&c, opts->team, &teams)))
 		goto out;
 	for (i = 0; !brc && i < ARRAY_SIZE(checks); i++)
-		if ((!opts->check && !(two && second_thread(checks[i].id))) ||
-		    (opts->check && !strcmp(opts->check, checks[i].id)))
+		if (two ? check_place(checks[i].id) == ON_FIRST
+			: !opts->check || !strcmp(opts->check, checks[i].id))
 			brc = checks[i].fn(&c);
+	if (!brc && two)
+		brc = run_either(&c, &sp);
 	if (!brc)
 		brc = ignores_load(&c, &ignores);
 out:
 	if (two) {
 		if (started)
 			pthread_join(th, NULL);
-		else if (!brc)
-			w.brc = worker_checks(&w.c);
-		brc = worker_close(&w, &c, brc);
+		else if (!brc && w.c.st)
+			worker_run(&w);
+		brc = worker_merge(&w, &c, brc);
 		if (ran_parallel)
 			*ran_parallel = started;
+		ctx_close_twin(&c); /* c.st is tw[0] */
+		store_free(tw[1]); /* when w.c did not take it */
 	}
 	if (!brc)
 		brc = report_build(&c, teams, ignores, two, report);

@@ -58,13 +58,15 @@ struct audit_opts {
 enum baton_code audit_run(struct store *st, const struct audit_opts *opts,
 			  json_t **report, struct baton_error *err);
 
-/* audit_run with the checks split over two threads, each with its own
- * connection to the database (store_read_twin: both read the same
- * snapshot); the report is the same, byte for byte. The run is one thread,
- * as audit_run, when it cannot be two: an in-memory database, a
- * transaction open on st, a writer holding the database's lock at that
- * moment, opts->check set, or a second connection or thread that fails to
- * start. *ran_parallel (may be NULL) says whether two threads ran. */
+/* audit_run with the checks and the report's JSON split over two threads,
+ * each with its own read-only connection to st's database
+ * (store_read_twins: both read the latest commit, one snapshot); the
+ * report is the same, byte for byte. The run is audit_run's, one thread on
+ * st, when it cannot be split: st in memory or inside a transaction (the
+ * audit then reads what st sees), a writer holding the database's lock at
+ * that moment, opts->check set, or a connection that fails to open. When
+ * the second thread fails to start, this thread does its share. Sets
+ * *ran_parallel (may be NULL) to 1 when a second thread ran. */
 enum baton_code audit_run_parallel(struct store *st, const struct audit_opts *opts,
 				   int *ran_parallel, json_t **report,
 				   struct baton_error *err);

@@ -371,21 +371,23 @@ static int begin_read(sqlite3 *db)
 	return 0;
 }
 
-enum baton_code store_read_twin(struct store *st, struct store **out,
-				struct baton_error *err)
+enum baton_code store_read_twins(struct store *st, struct store **out, size_t n,
+				 struct baton_error *err)
 {
-	struct store *tw = NULL;
 	sqlite3 *lock = NULL;
-	enum baton_code rc;
+	enum baton_code rc = BATON_OK;
+	size_t i;
 
-	*out = NULL;
-	if (!strcmp(st->path, ":memory:") || st->in_tx || !sqlite3_get_autocommit(st->db))
+	for (i = 0; i < n; i++)
+		out[i] = NULL;
+	if (!strcmp(st->path, ":memory:"))
 		return baton_fail(err, BATON_USAGE,
-			"no second connection to '%s': in memory or inside a transaction",
-			st->path);
-	if ((rc = store_open(st->path, STORE_READONLY, &tw, err)))
-		return rc;
-	/* No busy timeout on the lock: a writer at work means no twin. */
+			"no second connection to a database in memory");
+	for (i = 0; i < n; i++)
+		if ((rc = store_open(st->path, STORE_READONLY, &out[i], err)) ||
+		    (rc = store_exec(out[i], "PRAGMA temp_store=MEMORY", err)))
+			goto fail;
+	/* No busy timeout on the lock: a writer at work means no twins. */
 	if (sqlite3_open_v2(st->path, &lock, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK ||
 	    sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
@@ -394,22 +396,20 @@ enum baton_code store_read_twin(struct store *st, struct store **out,
 			lock ? sqlite3_errmsg(lock) : "out of memory");
 		goto fail;
 	}
-	if (begin_read(st->db)) {
-		rc = store_fail(st, err, "cannot begin reading");
-		goto fail;
-	}
-	if (begin_read(tw->db)) {
-		rc = store_fail(tw, err, "cannot begin reading");
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-		goto fail;
-	}
+	for (i = 0; i < n; i++)
+		if (begin_read(out[i]->db)) {
+			rc = store_fail(out[i], err, "cannot begin reading");
+			goto fail;
+		}
 	sqlite3_exec(lock, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(lock);
-	*out = tw;
 	return BATON_OK;
 fail:
 	sqlite3_close(lock); /* rolls back */
-	store_free(tw);
+	for (i = 0; i < n; i++) {
+		store_free(out[i]); /* ends its transaction */
+		out[i] = NULL;
+	}
 	return rc;
 }
 

@@ -69,19 +69,19 @@ enum baton_code store_read_begin(struct store *st, int *began,
 				 struct baton_error *err);
 void store_read_end(struct store *st, int began);
 
-/* A second read-only connection to st's database that reads the same
- * snapshot as st, for a computation split over two threads (one
- * connection each). Both are left inside a read transaction begun here
- * (end st's with COMMIT; store_free ends the twin's). SQLite here has no
- * snapshot API, so a third connection holds the write lock (BEGIN
- * IMMEDIATE) while st and the twin each begin and read: no commit can fall
- * between the two reads. Writers are held off for that instant only; this
- * function never waits for one. Refused, with nothing changed, when st is
- * in memory or inside a transaction (BATON_USAGE), when the file cannot be
- * locked because another connection is writing or it is read-only
- * (BATON_CONFLICT), or when a connection fails (BATON_DB, BATON_NOMEM). */
-enum baton_code store_read_twin(struct store *st, struct store **out,
-				struct baton_error *err);
+/* n new read-only connections to st's database that all read the same
+ * snapshot (the latest commit), for a computation split over threads (one
+ * connection each). Each is left inside a read transaction; store_free
+ * ends it. Their temporary tables and sorts are kept in memory. SQLite
+ * here has no snapshot API, so one more connection holds the write lock
+ * (BEGIN IMMEDIATE) while each of them begins and reads: no commit can
+ * fall between their reads. Writers are held off for that instant only;
+ * this function never waits for one. Refused, with nothing open, when st is
+ * in memory (BATON_USAGE), when the file cannot be locked because another
+ * connection is writing or it is read-only (BATON_CONFLICT), or when a
+ * connection fails (BATON_DB, BATON_NOMEM). st itself is not used. */
+enum baton_code store_read_twins(struct store *st, struct store **out, size_t n,
+				 struct baton_error *err);
 
 /* A bulk write into a database file that holds nothing yet (the first
  * import): between store_bulk_begin() and store_bulk_end() the file uses a
