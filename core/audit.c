@@ -258,9 +258,11 @@ static enum baton_code scope_open(struct ctx *c)
 		"CREATE TEMP TABLE audit_act AS SELECT name, status, team FROM person"
 		" WHERE status IN ('active', 'leaving')"
 		" AND name NOT IN (SELECT value FROM json_each(?2))";
+	/* People first, each with their holder rows: a pass over person in
+	 * order rather than a lookup in it for every holder row. */
 	static const char cur_sql[] =
 		"CREATE TEMP TABLE audit_cur AS SELECT h.role, h.person, h.kind, act.status"
-		" FROM holder h JOIN temp.audit_act act ON act.name = h.person"
+		" FROM temp.audit_act act CROSS JOIN holder h ON h.person = act.name"
 		" WHERE (h.until IS NULL OR h.until >= ?1)"
 		" AND (h.since IS NULL OR h.since <= ?1)";
 	static const char cur_view_sql[] =
