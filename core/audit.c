@@ -2451,6 +2451,7 @@ struct rpart {
 	json_t **obj;
 	unsigned char *kind;
 	int oom;
+	struct store *close;        /* closed once the part is made, or NULL */
 };
 
 static void report_part(struct rpart *p)
@@ -2527,17 +2528,68 @@ out:
 
 static void *report_part_main(void *arg)
 {
-	report_part(arg);
+	struct rpart *p = arg;
+
+	report_part(p);
+	store_free(p->close);
+	p->close = NULL;
 	return NULL;
 }
 
 /* Below this many findings the report is made by one thread. */
 #define REPORT_SPLIT 4096
 
+struct sort_half {
+	struct finding *f;
+	size_t n;
+};
+
+static void *sort_main(void *arg)
+{
+	struct sort_half *h = arg;
+
+	qsort(h->f, h->n, sizeof(*h->f), finding_cmp);
+	return NULL;
+}
+
+/* Sort c's findings (finding_cmp); with `parallel`, each half on its own
+ * thread, then merged. Findings that compare equal show the same. */
+static void findings_sort(struct ctx *c, int parallel)
+{
+	struct finding *tmp = NULL;
+	struct sort_half h;
+	size_t half = c->n / 2, i, j, k;
+	pthread_t th;
+	int started;
+
+	if (!parallel || c->n < REPORT_SPLIT || !(tmp = malloc(c->n * sizeof(*tmp)))) {
+		if (c->n)
+			qsort(c->f, c->n, sizeof(*c->f), finding_cmp);
+		return;
+	}
+	h.f = c->f + half;
+	h.n = c->n - half;
+	started = pthread_create(&th, NULL, sort_main, &h) == 0;
+	qsort(c->f, half, sizeof(*c->f), finding_cmp);
+	if (started)
+		pthread_join(th, NULL);
+	else
+		sort_main(&h);
+	for (i = 0, j = half, k = 0; k < c->n; k++)
+		tmp[k] = j == c->n || (i < half && finding_cmp(&c->f[i], &c->f[j]) <= 0)
+			 ? c->f[i++] : c->f[j++];
+	free(c->f);
+	c->f = tmp;
+	c->alloc = c->n;
+}
+
 /* The report of c's findings (sorted here). With `parallel`, the second
- * half of the findings is made into JSON by a second thread. */
+ * half of the findings is sorted and made into JSON by a second thread.
+ * `close` (may be NULL) is a connection closed meanwhile, off this
+ * thread when there is a second one. */
 static enum baton_code report_build(struct ctx *c, const json_t *teams,
-				    const json_t *ignores, int parallel, json_t **out)
+				    const json_t *ignores, int parallel,
+				    struct store *close, json_t **out)
 {
 	json_t *findings = json_array(), *silenced = json_array();
 	json_t **obj = calloc(c->n + 1, sizeof(*obj));
@@ -2553,8 +2605,7 @@ static enum baton_code report_build(struct ctx *c, const json_t *teams,
 		oom = 1;
 		goto out;
 	}
-	if (c->n)
-		qsort(c->f, c->n, sizeof(*c->f), finding_cmp);
+	findings_sort(c, parallel);
 	half = parallel && c->n >= REPORT_SPLIT ? c->n / 2 : c->n;
 	for (i = 0; i < 2; i++) {
 		part[i].f = c->f + (i ? half : 0);
@@ -2564,14 +2615,17 @@ static enum baton_code report_build(struct ctx *c, const json_t *teams,
 		part[i].obj = obj + (i ? half : 0);
 		part[i].kind = kind + (i ? half : 0);
 		part[i].oom = 0;
+		part[i].close = NULL;
 	}
-	if (part[1].n)
+	part[1].close = close;
+	close = NULL;
+	if (part[1].n || part[1].close)
 		started = pthread_create(&th, NULL, report_part_main, &part[1]) == 0;
 	report_part(&part[0]);
 	if (started)
 		pthread_join(th, NULL);
-	else if (part[1].n)
-		report_part(&part[1]);
+	else
+		report_part_main(&part[1]);
 	oom = part[0].oom || part[1].oom;
 	for (i = 0; i < c->n; i++) {
 		if (oom || kind[i] == REP_SKIP) {
@@ -2591,6 +2645,7 @@ static enum baton_code report_build(struct ctx *c, const json_t *teams,
 				 "silenced", silenced);
 	findings = silenced = NULL; /* json_pack's "o" took them, even when failing */
 out:
+	store_free(close);
 	json_decref(findings);
 	json_decref(silenced);
 	free(obj);
@@ -2811,11 +2866,18 @@ out:
 		brc = worker_merge(&w, &c, brc);
 		if (ran_parallel)
 			*ran_parallel = started;
-		ctx_close_twin(&c); /* c.st is tw[0] */
 		store_free(tw[1]); /* when w.c did not take it */
+		/* c.st is tw[0]: report_build closes it, off this thread */
+		rules_free(c.rules);
+		c.rules = NULL;
+		c.scope = c.own_tx = 0;
+		tw[0] = c.st;
+		c.st = NULL;
 	}
 	if (!brc)
-		brc = report_build(&c, teams, ignores, two, report);
+		brc = report_build(&c, teams, ignores, two, tw[0], report);
+	else
+		store_free(tw[0]);
 	json_decref(teams);
 	json_decref(ignores);
 	ctx_release(&c);
