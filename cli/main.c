@@ -234,6 +234,13 @@ static void set_clock(struct cli *cli)
 	snprintf(cli->today, sizeof(cli->today), "%.10s", cli->now);
 }
 
+/* jemalloc's options, read at its start when baton is linked with it
+ * (Makefile; a plain variable otherwise): transparent huge pages for its
+ * memory and metadata. The audit and the import touch much fresh memory,
+ * and a page fault is slow on a virtual machine: at 100k people the audit
+ * took 26,500 of them, 7,500 with this (about 12% less CPU). */
+const char *malloc_conf = "thp:always,metadata_thp:always";
+
 int main(int argc, char **argv)
 {
 	struct cli cli;

@@ -150,6 +150,13 @@ static int run(struct store *st, const char *label, char **pool, size_t npool,
 	return 0;
 }
 
+/* jemalloc's options, read at its start when baton is linked with it
+ * (Makefile; a plain variable otherwise) (the same as baton's, cli/main.c): transparent huge pages for its
+ * memory and metadata. The audit and the import touch much fresh memory,
+ * and a page fault is slow on a virtual machine: at 100k people the audit
+ * took 26,500 of them, 7,500 with this (about 12% less CPU). */
+const char *malloc_conf = "thp:always,metadata_thp:always";
+
 int main(int argc, char **argv)
 {
 	struct baton_error err = BATON_ERROR_INIT;
