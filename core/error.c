@@ -25,6 +25,34 @@ void baton_error_release(struct baton_error *err)
 	baton_error_init(err);
 }
 
+/* Room for one more diagnostic; 0 (and err->oom) when there is none. */
+static int diag_room(struct baton_error *err)
+{
+	if (err->n == err->alloc) {
+		size_t na = err->alloc ? err->alloc * 2 : 8;
+		struct baton_diag *p = realloc(err->diags, na * sizeof(*p));
+
+		if (!p) {
+			err->oom = 1;
+			return 0;
+		}
+		err->diags = p;
+		err->alloc = na;
+	}
+	return 1;
+}
+
+void baton_error_adopt(struct baton_error *err, struct baton_diag *diags,
+		       size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && diag_room(err); i++) {
+		err->diags[err->n++] = diags[i];
+		diags[i].file = diags[i].message = NULL;
+	}
+}
+
 static void add_diag(struct baton_error *err, enum baton_severity sev,
 		     const char *file, int line, int column,
 		     const char *fmt, va_list ap)
@@ -34,17 +62,8 @@ static void add_diag(struct baton_error *err, enum baton_severity sev,
 
 	if (sev == BATON_SEV_ERROR)
 		err->nerrors++;
-	if (err->n == err->alloc) {
-		size_t na = err->alloc ? err->alloc * 2 : 8;
-		struct baton_diag *p = realloc(err->diags, na * sizeof(*p));
-
-		if (!p) {
-			err->oom = 1;
-			return;
-		}
-		err->diags = p;
-		err->alloc = na;
-	}
+	if (!diag_room(err))
+		return;
 	strbuf_vaddf(&sb, fmt, ap);
 	d = &err->diags[err->n];
 	d->severity = sev;

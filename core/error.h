@@ -66,6 +66,13 @@ void baton_note_at(struct baton_error *err, const char *file, int line,
 		   int column, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
+/* Append n diagnostics recorded elsewhere to err, in order, taking their
+ * strings (set to NULL in diags; the caller frees the array). err's counts
+ * (code, nerrors) are the caller's to bring along. Out of memory: the rest
+ * is left in diags and err->oom is set. */
+void baton_error_adopt(struct baton_error *err, struct baton_diag *diags,
+		       size_t n);
+
 /* "FILE:LINE:COLUMN: error: MESSAGE" (parts omitted when unknown), malloc'd. */
 char *baton_diag_format(const struct baton_diag *d);
 /* Exit status for a code: 0 ok, 1 data, 2 usage, 3 runtime. */

@@ -915,27 +915,11 @@ static void take_diags(struct pipe *pp, struct piped *p)
 /* Append p's diagnostics to err, in order, as if recorded there. */
 static void give_diags(struct baton_error *err, struct piped *p)
 {
-	size_t i;
-
 	if (p->nerrors && err->code == BATON_OK)
 		err->code = p->code;
 	err->nerrors += p->nerrors;
 	err->oom |= p->oom;
-	for (i = 0; i < p->ndiags; i++) {
-		if (err->n == err->alloc) {
-			size_t na = err->alloc ? err->alloc * 2 : 8;
-			struct baton_diag *q = realloc(err->diags, na * sizeof(*q));
-
-			if (!q) {
-				err->oom = 1;
-				break;
-			}
-			err->diags = q;
-			err->alloc = na;
-		}
-		err->diags[err->n++] = p->diags[i];
-		p->diags[i].file = p->diags[i].message = NULL;
-	}
+	baton_error_adopt(err, p->diags, p->ndiags);
 }
 
 static int pipe_stopped(struct pipe *pp)
