@@ -805,14 +805,15 @@ static enum baton_code feed_paths(struct importer *im, void *arg)
 /* Parsing on a second thread                                          */
 /* ------------------------------------------------------------------ */
 
-/* An import of files runs in two threads: one parses (libyaml, the
- * loader's validation, the canonical text, the digest), the calling one
- * writes (SQLite). Documents go from the first to the second in batches
- * through a bounded queue, so memory stays that of a few hundred documents.
- * The writer applies them in the order they were parsed, and each carries
- * the diagnostics the loader recorded before it: the import's diagnostics,
- * result and database are those of the same import on one thread
- * (tests/check_import.c compares the two). */
+/* An import of files runs in two threads: the calling one parses
+ * (libyaml, the loader's validation, the digest) and does the importer's
+ * bookkeeping (declare), a second one writes (SQLite); the canonical text
+ * is made by whichever is less busy. Documents go from the first to the
+ * second in batches through a bounded queue, so memory stays that of a few
+ * hundred documents. The writer applies them in the order they were
+ * parsed, and each carries the diagnostics recorded before it: the
+ * import's diagnostics, result and database are those of the same import
+ * on one thread (tests/check_import_pipe.c compares the two). */
 
 enum { PIPE_BATCH = 64, PIPE_DEPTH = 8 };
 
@@ -1075,8 +1076,6 @@ static struct pipe_batch *pipe_pop(struct pipe *pp)
 	return b;
 }
 
-/* The import's feed for files, parsing on a second thread. Falls back to
- * one thread when the thread cannot be made. */
 /* The writing thread: apply the batches in order; on a failure, tell the
  * parser to stop. */
 static void *pipe_write(void *arg)
