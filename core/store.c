@@ -117,8 +117,6 @@ static int file_fd(const char *path)
 
 int store_bulk_begin(struct store *st)
 {
-	sqlite3_stmt *s = NULL;
-
 	if (st->readonly || st->in_tx || !strcmp(st->path, ":memory:") ||
 	    !journal_mode(st, "PRAGMA journal_mode", "wal"))
 		return 0;
@@ -144,17 +142,8 @@ int store_bulk_begin(struct store *st)
 	} else {
 		st->bulk_cache = 0;
 	}
-	/* pages read through the memory map count as the process's memory:
-	 * the import re-reads what it wrote (and the index builds read every
-	 * table), which would add the whole file to its peak RSS */
-	st->bulk_mmap = -1;
-	if (sqlite3_prepare_v2(st->db, "PRAGMA mmap_size", -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		st->bulk_mmap = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	if (st->bulk_mmap > 0 &&
-	    sqlite3_exec(st->db, "PRAGMA mmap_size=0", NULL, NULL, NULL) != SQLITE_OK)
-		st->bulk_mmap = -1;
+	/* (no memory map to turn off: store_open maps only for read-only
+	 * connections, which never get here) */
 	st->bulk_fd = file_fd(st->path);
 	return 1;
 }
@@ -183,10 +172,6 @@ void store_bulk_end(struct store *st, int switched)
 	sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
 	if (st->bulk_cache) {
 		snprintf(sql, sizeof(sql), "PRAGMA cache_size=%lld", st->bulk_cache);
-		sqlite3_exec(st->db, sql, NULL, NULL, NULL);
-	}
-	if (st->bulk_mmap > 0) {
-		snprintf(sql, sizeof(sql), "PRAGMA mmap_size=%lld", st->bulk_mmap);
 		sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 	}
 }

@@ -28,7 +28,6 @@ struct store {
 	char now[32];       /* UTC timestamp YYYY-MM-DDTHH:MM:SSZ for events */
 	char today[11];     /* YYYY-MM-DD, the date decisions are made on */
 	int in_tx;
-	long long bulk_mmap; /* mmap_size to restore after store_bulk_end */
 	int bulk_fd;         /* SQLite's descriptor of the file during a bulk
 				import, for store_bulk_flush (-1: none) */
 	long long bulk_cache; /* cache_size to restore after it (0: kept) */
@@ -89,9 +88,8 @@ enum baton_code store_read_twins(struct store *st, struct store **out, size_t n,
  * written once (WAL writes them to the log, then copies them into the
  * file). A rollback journal is SQLite's other crash-safe mode: a crash or
  * power loss before the commit leaves a hot journal that the next opening
- * rolls back. Reads do not go through the memory map meanwhile (mapped
- * pages would count in the import's peak memory), and the page cache is at
- * most 16 MiB (see store.c). Call outside a
+ * rolls back. The page cache is at most 16 MiB meanwhile (see store.c);
+ * a writer reads without the memory map anyway (store_open). Call outside a
  * transaction; returns 1 when the mode was
  * switched (0: the store is in memory, read-only, not in WAL, or another
  * connection has the file open; nothing changed). store_bulk_end() goes
