@@ -164,6 +164,15 @@ static void clear_refs(struct loader *L)
 /* Values                                                              */
 /* ------------------------------------------------------------------ */
 
+/* Whether field f (of the table `fields`) is in obj: its bit in `stored`
+ * for the first 64 fields (no table has more), else ask the object. */
+static int field_stored(const json_t *obj, const struct field *fields,
+			const struct field *f, unsigned long long stored)
+{
+	return f - fields < 64 ? (int)((stored >> (f - fields)) & 1)
+			       : json_object_get(obj, f->key) != NULL;
+}
+
 static json_t *conv_object(struct loader *L, yaml_node_t *n,
 			   const struct field *fields, const char *what);
 
@@ -426,10 +435,7 @@ static json_t *conv_object(struct loader *L, yaml_node_t *n,
 				fail(L, k, "unknown field '%s' in '%s'", scalar(k), what);
 			continue;
 		}
-		/* a field is in obj when its bit is set (tables have fewer than
-		 * 64 fields; past that, ask the object) */
-		if ((f - fields < 64 ? (stored >> (f - fields)) & 1
-				     : json_object_get(obj, f->key) != NULL)) {
+		if (field_stored(obj, fields, f, stored)) {
 			fail(L, k, "duplicate field '%s' in '%s'", f->key, what);
 			continue;
 		}
@@ -443,8 +449,7 @@ static json_t *conv_object(struct loader *L, yaml_node_t *n,
 			stored |= 1ULL << (f - fields);
 	}
 	for (f = fields; f->key; f++) {
-		if ((f - fields < 64 ? (stored >> (f - fields)) & 1
-				     : json_object_get(obj, f->key) != NULL) ||
+		if (field_stored(obj, fields, f, stored) ||
 		    (given & (1ULL << ((f - fields) & 63))))
 			continue;
 		if (f->flags & F_REQUIRED)
@@ -695,6 +700,19 @@ enum baton_code load_buffer(const char *label, const char *buf, size_t len,
 	return rc;
 }
 
+/* A file in the digest of an import (load_digest, load_path_hashed): its
+ * name, then its bytes, then their count, so that "ab" + "c" never reads
+ * as "a" + "bc". digest_name starts a file, digest_size ends it. */
+static void digest_name(crypto_generichash_state *h, const char *path)
+{
+	crypto_generichash_update(h, (const unsigned char *)path, strlen(path) + 1);
+}
+
+static void digest_size(crypto_generichash_state *h, unsigned long long total)
+{
+	crypto_generichash_update(h, (const unsigned char *)&total, sizeof(total));
+}
+
 /* Read a whole CSV file (bounded) and load its people. */
 static enum baton_code load_csv_file(const char *path, load_fn fn, void *data,
 				     crypto_generichash_state *h,
@@ -725,14 +743,10 @@ static enum baton_code load_csv_file(const char *path, load_fn fn, void *data,
 		goto out;
 	}
 	if (h) {
-		unsigned long long total = sb.len;
-
-		crypto_generichash_update(h, (const unsigned char *)path,
-					  strlen(path) + 1);
+		digest_name(h, path);
 		crypto_generichash_update(h, (const unsigned char *)sb.buf,
 					  sb.len);
-		crypto_generichash_update(h, (const unsigned char *)&total,
-					  sizeof(total));
+		digest_size(h, sb.len);
 	}
 	rc = csv_load_people(path, sb.buf, sb.len, fn, data, err);
 out:
@@ -795,8 +809,7 @@ static enum baton_code load_file(const char *path, struct backstage *bs,
 		in.f = f;
 		in.h = h;
 		in.total = 0;
-		crypto_generichash_update(h, (const unsigned char *)path,
-					  strlen(path) + 1);
+		digest_name(h, path);
 		yaml_parser_set_input(&parser, read_hashed, &in);
 	} else {
 		yaml_parser_set_input_file(&parser, f);
@@ -805,8 +818,7 @@ static enum baton_code load_file(const char *path, struct backstage *bs,
 	if (!rc && ferror(f))
 		rc = baton_fail(err, BATON_IO, "cannot read '%s'", path);
 	if (h)
-		crypto_generichash_update(h, (const unsigned char *)&in.total,
-					  sizeof(in.total));
+		digest_size(h, in.total);
 	yaml_parser_delete(&parser);
 	fclose(f);
 	clear_refs(&L);
@@ -897,8 +909,7 @@ static enum baton_code digest_file(const char *path,
 	if (!f)
 		return baton_fail(err, BATON_IO, "cannot open '%s': %s", path,
 				  strerror(errno));
-	crypto_generichash_update(h, (const unsigned char *)path,
-				  strlen(path) + 1);
+	digest_name(h, path);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		crypto_generichash_update(h, chunk, n);
 		total += n;
@@ -908,9 +919,7 @@ static enum baton_code digest_file(const char *path,
 		return baton_fail(err, BATON_IO, "cannot read '%s'", path);
 	}
 	fclose(f);
-	/* the size after the bytes: "ab" + "c" never reads as "a" + "bc" */
-	crypto_generichash_update(h, (const unsigned char *)&total,
-				  sizeof(total));
+	digest_size(h, total);
 	return BATON_OK;
 }
 
