@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
 #include "model.h"
 #include "strbuf.h"
 #include "topic.h"
@@ -1124,11 +1125,7 @@ static int words_key(const char *s, struct strbuf *out)
 
 static size_t nmap_hash(const char *key, size_t len)
 {
-	size_t h = 1469598103934665603u, i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)key[i]) * 1099511628211u;
-	return h;
+	return (size_t)fnv_bytes(FNV_INIT, key, len);
 }
 
 static struct nslot *nmap_find(const struct nmap *m, const char *key, size_t len)

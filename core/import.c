@@ -1,6 +1,7 @@
 /* import.c - declarative, all-or-nothing import of YAML; see import.h. */
 #include "import.h"
 #include "entity.h"
+#include "fnv.h"
 #include "load.h"
 
 #include <pthread.h>
@@ -74,11 +75,8 @@ static const char *arena_strdup(struct importer *im, const char *s)
 
 static unsigned name_hash(enum kind k, const char *name)
 {
-	unsigned h = 2166136261u ^ (unsigned)k;
-
-	for (; *name; name++)
-		h = (h ^ (unsigned char)*name) * 16777619u;
-	return h;
+	return (unsigned)fnv_bytes(fnv_byte(FNV_INIT, (unsigned char)k), name,
+				   strlen(name));
 }
 
 /* The entity kind/name declared in this run, or NULL. */

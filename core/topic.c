@@ -21,6 +21,7 @@
  * only rules whose literal prefix the topic has.
  */
 #include "topic.h"
+#include "fnv.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -450,25 +451,6 @@ static void literal_tail(const char *p, size_t len, const char **tail,
 						       : (size_t)(p + len - t);
 }
 
-/* FNV-1a, fed one byte at a time so that a lookup can hash each prefix of
- * the topic as it reads it. */
-#define HASH_INIT 0xcbf29ce484222325ULL
-
-static uint64_t hash_byte(uint64_t h, unsigned char c)
-{
-	return (h ^ c) * 0x100000001b3ULL;
-}
-
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = HASH_INIT;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = hash_byte(h, (unsigned char)s[i]);
-	return h;
-}
-
 /* Fill idx->slots with one slot per run of equal keys in idx->lit. */
 static int build_slots(struct topic_index *idx)
 {
@@ -481,7 +463,7 @@ static int build_slots(struct topic_index *idx)
 	idx->nslots = n;
 	for (i = 0; i < idx->nlit; i = j) {
 		const struct topic_key *k = &idx->lit[i];
-		uint64_t h = hash_bytes(k->key, k->len);
+		uint64_t h = fnv_bytes(FNV_INIT, k->key, k->len);
 		size_t at = (size_t)h & (n - 1);
 
 		for (j = i + 1; j < idx->nlit &&
@@ -681,7 +663,7 @@ size_t topic_index_lookup(const struct topic_index *idx, const char *topic,
 	struct run runs[2 * KEY_DEPTH + 1];
 	const char *tb, *te, *pos, *seg, *next, *last;
 	size_t len, depth, nruns = 0, count = 0, last_len;
-	uint64_t h = HASH_INIT;
+	uint64_t h = FNV_INIT;
 
 	if (!idx || !topic || !idx->built)
 		return 0;
@@ -702,9 +684,9 @@ size_t topic_index_lookup(const struct topic_index *idx, const char *topic,
 		/* h is the hash of the normalised prefix: segments lower-cased,
 		 * joined by one '/' */
 		if (depth > 1)
-			h = hash_byte(h, '/');
+			h = fnv_byte(h, '/');
 		for (i = 0; i < len; i++)
-			h = hash_byte(h, lower((unsigned char)seg[i]));
+			h = fnv_byte(h, lower((unsigned char)seg[i]));
 		lit_range(idx, h, tb, te, depth, &r.at, &r.end);
 		if (r.at < r.end)
 			tail_runs(idx, &r, last, last_len, runs, &nruns);
