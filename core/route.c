@@ -72,7 +72,6 @@ struct rule_entry {
 	char *handler;      /* "kind:name" */
 	int priority;
 	char *title;
-	char *description;
 	char *escalate_to;
 	char *process;
 	size_t kind_len;    /* handler[0..kind_len) is the kind */
@@ -560,7 +559,6 @@ static void cache_clear(struct route_cache *c)
 		free(c->rules[i].topic);
 		free(c->rules[i].handler);
 		free(c->rules[i].title);
-		free(c->rules[i].description);
 		free(c->rules[i].escalate_to);
 		free(c->rules[i].process);
 	}
@@ -667,34 +665,8 @@ static void first_segment(const char *t, const char **seg, size_t *len)
 	*len = (size_t)(e - t);
 }
 
-/* Could pattern match a topic whose first segment is `key` (lower-case)?
- * Conservative: a first segment that has a star or whitespace (which
- * normalisation may trim), or none at all, always could; otherwise the
- * topic index itself only tries the pattern for an equal first segment,
- * compared without case. */
-static int in_bucket(const char *pattern, const char *key)
-{
-	const char *seg;
-	size_t len, i;
-
-	first_segment(pattern, &seg, &len);
-	if (!len)
-		return 1;
-	for (i = 0; i < len; i++)
-		if (seg[i] == '*' || is_edge_char((unsigned char)seg[i]))
-			return 1;
-	if (strlen(key) != len)
-		return 0;
-	for (i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)seg[i];
-
-		if ((ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch) != (unsigned char)key[i])
-			return 0;
-	}
-	return 1;
-}
-
-/* The lower-cased first segment of topic (malloc'd), for in_bucket(). */
+/* The lower-cased first segment of topic (malloc'd): the rule_bucket key
+ * of the rules that could match it, with those of the '' bucket. */
 static char *bucket_key(const char *topic)
 {
 	const char *seg;
@@ -716,8 +688,8 @@ static char *bucket_key(const char *topic)
 
 /* The key of the rule_bucket index (010_route.sql), word for word: the
  * lower-cased first segment of the topic as written, or '' when that
- * segment is empty or has a '*' or whitespace. Every rule in_bucket() keeps
- * for a key has that key or ''. */
+ * segment is empty or has a '*' or whitespace. A topic can only match a
+ * rule of its own key or of ''; the topic index sorts out the rest. */
 #define RULE_BUCKET \
 	"(CASE WHEN instr(topic || '/', '/') > 1" \
 	" AND instr(substr(topic, 1, instr(topic || '/', '/') - 1), '*') = 0" \
@@ -739,7 +711,7 @@ static struct route_cache *rules_index(struct store *st, const char *topic,
 {
 #define RULE_COLUMNS \
 	"SELECT name, topic, priority, handler_kind || ':' || handler_name," \
-	" title, description, escalate_to, process, length(handler_kind)" \
+	" title, escalate_to, process, length(handler_kind)" \
 	" FROM rule"
 	static const char rules_sql[] = RULE_COLUMNS
 		" WHERE topic IS NOT NULL ORDER BY name";
@@ -783,9 +755,6 @@ static struct route_cache *rules_index(struct store *st, const char *topic,
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		struct rule_entry *e;
 
-		if (c->bucket &&
-		    !in_bucket((const char *)sqlite3_column_text(s, 1), c->bucket))
-			continue;
 		if (n == alloc) {
 			size_t na = alloc ? alloc * 2 : 32;
 			struct rule_entry *g = realloc(c->rules, na * sizeof(*g));
@@ -802,10 +771,9 @@ static struct route_cache *rules_index(struct store *st, const char *topic,
 		e->priority = sqlite3_column_int(s, 2);
 		e->handler = dup_col(s, 3);
 		e->title = dup_col_null(s, 4, &oom);
-		e->description = dup_col_null(s, 5, &oom);
-		e->escalate_to = dup_col_null(s, 6, &oom);
-		e->process = dup_col_null(s, 7, &oom);
-		e->kind_len = (size_t)sqlite3_column_int(s, 8);
+		e->escalate_to = dup_col_null(s, 5, &oom);
+		e->process = dup_col_null(s, 6, &oom);
+		e->kind_len = (size_t)sqlite3_column_int(s, 7);
 		e->utf8 = utf8_ok(e->name) && utf8_ok(e->topic) &&
 			  utf8_ok(e->handler) && utf8_ok(e->title) &&
 			  utf8_ok(e->escalate_to) && utf8_ok(e->process);
@@ -845,6 +813,7 @@ static enum baton_code directory(struct store *st, struct route_dir **out,
 {
 	struct route_cache *c = cache_for(st, err);
 	sqlite3_int64 changes = sqlite3_total_changes64(st->db);
+	struct baton_error scratch = BATON_ERROR_INIT;
 	enum baton_code rc;
 	long long dv;
 
@@ -872,9 +841,11 @@ static enum baton_code directory(struct store *st, struct route_dir **out,
 		c->seen_changes = changes;
 		return BATON_OK;
 	}
-	if ((rc = dir_load(st, &c->dir, err)))
-		return rc;
-	if (!c->dir) {
+	/* the directory is only a faster way: when it cannot be loaded (no
+	 * memory, a read failing) routes go on through SQL */
+	if (dir_load(st, &c->dir, &scratch) || !c->dir) {
+		baton_error_release(&scratch);
+		c->dir = NULL;
 		c->dir_seen = 2;
 		return BATON_OK;
 	}
@@ -882,6 +853,13 @@ static enum baton_code directory(struct store *st, struct route_dir **out,
 	c->dir_changes = changes;
 	*out = c->dir;
 	return BATON_OK;
+}
+
+int route_directory_loaded(struct store *st)
+{
+	struct route_cache *c = cache_for(st, NULL);
+
+	return c && c->dir != NULL;
 }
 
 void route_directory_enable(struct store *st, int enable)
@@ -1486,7 +1464,6 @@ static enum baton_code match_topic(struct store *st, struct route_result *r,
 	json_t *alts = json_object_get(r->doc, "alternatives");
 	json_t *others = json_object_get(json_object_get(r->doc, "explain"),
 					 "others");
-	struct strbuf sb = STRBUF_INIT;
 	struct topic_rank win_rank;
 	json_t *v2 = NULL;
 	long few[16], *ids = NULL;
@@ -1546,7 +1523,6 @@ static enum baton_code match_topic(struct store *st, struct route_result *r,
 	}
 out:
 	json_decref(v2);
-	strbuf_release(&sb);
 	if (ids != few)
 		free(ids);
 	return rc;

@@ -278,6 +278,10 @@ START_TEST(test_same_answers)
 
 	pair(&a, &b);
 	all = compare(a, b);
+	/* the comparison is between the two paths: a routed through the
+	 * directory, b never did */
+	ck_assert(route_directory_loaded(a));
+	ck_assert(!route_directory_loaded(b));
 	ck_assert_ptr_nonnull(strstr(all, "\"outcome\":\"found\""));
 	ck_assert_ptr_nonnull(strstr(all, "\"outcome\":\"dead-end\""));
 	ck_assert_ptr_nonnull(strstr(all, "\"outcome\":\"cycle\""));
