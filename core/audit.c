@@ -277,11 +277,8 @@ static enum baton_code scope_open(struct ctx *c)
 	enum baton_code brc;
 	size_t i;
 
-	if (!c->own_tx && sqlite3_get_autocommit(c->st->db)) {
-		if ((brc = store_exec(c->st, "BEGIN", c->err)))
-			return brc;
-		c->own_tx = 1;
-	}
+	if (!c->own_tx && (brc = store_read_begin(c->st, &c->own_tx, c->err)))
+		return brc;
 	c->scope = 1;
 	scope_drop(c);
 	/* The TEMP schema has SQLite's default 2 MB cache: the tables and
@@ -328,8 +325,7 @@ static void scope_close(struct ctx *c)
 	if (c->scope)
 		scope_drop(c);
 	c->scope = 0;
-	if (c->own_tx && sqlite3_exec(c->st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		sqlite3_exec(c->st->db, "ROLLBACK", NULL, NULL, NULL);
+	store_read_end(c->st, c->own_tx);
 	c->own_tx = 0;
 }
 
@@ -2435,10 +2431,15 @@ static void finding_clear(struct finding *f)
 /* One thread's share of the report: the JSON of the sorted findings
  * f[0..n), into obj[i] with kind[i] (REP_*). The strings it shares (check
  * ids, severities, the current team) are its own, so that two parts are
- * made at once without touching the same jansson value; teams and ignores
- * are only read. Each finding's strings are freed once its JSON is made
+ * made at once without creating or changing the same jansson value. Teams
+ * and ignores are shared: two parts may take a reference to the same
+ * ignore reason at once, which is safe because jansson's reference counts
+ * are atomic here (checked below). Each finding's strings are freed once its JSON is made
  * (nothing reads them after): the report's allocations reuse that memory
  * instead of touching fresh pages. */
+#if !JSON_HAVE_ATOMIC_BUILTINS && !JSON_HAVE_SYNC_BUILTINS
+#error "the report is made on two threads: jansson's reference counts must be atomic"
+#endif
 enum { REP_SKIP, REP_FINDING, REP_SILENCED };
 
 struct rpart {
@@ -2533,8 +2534,8 @@ static void *report_part_main(void *arg)
 	return NULL;
 }
 
-/* Below this many findings the report is made by one thread. */
-#define REPORT_SPLIT 4096
+/* Below this many findings the report is made by one thread (audit.h). */
+size_t audit_report_split = 4096;
 
 struct sort_half {
 	struct finding *f;
@@ -2559,7 +2560,7 @@ static void findings_sort(struct ctx *c, int parallel)
 	pthread_t th;
 	int started;
 
-	if (!parallel || c->n < REPORT_SPLIT || !(tmp = malloc(c->n * sizeof(*tmp)))) {
+	if (!parallel || c->n < audit_report_split || !(tmp = malloc(c->n * sizeof(*tmp)))) {
 		if (c->n)
 			qsort(c->f, c->n, sizeof(*c->f), finding_cmp);
 		return;
@@ -2603,7 +2604,7 @@ static enum baton_code report_build(struct ctx *c, const json_t *teams,
 		goto out;
 	}
 	findings_sort(c, parallel);
-	half = parallel && c->n >= REPORT_SPLIT ? c->n / 2 : c->n;
+	half = parallel && c->n >= audit_report_split ? c->n / 2 : c->n;
 	for (i = 0; i < 2; i++) {
 		part[i].f = c->f + (i ? half : 0);
 		part[i].n = i ? c->n - half : half;
@@ -2753,9 +2754,20 @@ static enum baton_code worker_merge(struct worker *w, struct ctx *c, enum baton_
 {
 	size_t i;
 
-	if (!brc && w->brc)
-		brc = baton_fail(c->err, w->brc, "%s",
-				 w->err.n ? w->err.diags[0].message : baton_code_str(w->brc));
+	if (!brc && w->brc) {
+		/* every diagnostic of the second thread, in its order */
+		if (!w->err.n)
+			brc = baton_fail(c->err, w->brc, "%s", baton_code_str(w->brc));
+		else if (!c->err)
+			brc = w->brc;
+		else {
+			if (c->err->code == BATON_OK)
+				c->err->code = w->err.code ? w->err.code : w->brc;
+			c->err->nerrors += w->err.nerrors;
+			baton_error_adopt(c->err, w->err.diags, w->err.n);
+			brc = w->brc;
+		}
+	}
 	if (!brc && w->c.n && c->n + w->c.n > c->alloc) {
 		struct finding *nf = realloc(c->f, (c->n + w->c.n) * sizeof(*nf));
 
@@ -2908,8 +2920,11 @@ enum baton_code busfactor_run(struct store *st,
 	memset(&b, 0, sizeof(b));
 	if (!opts)
 		opts = &none;
-	if ((brc = ctx_init(&c, st, opts->date, opts->gone, opts->ngone, 0, err)) ||
-	    (brc = scope_open(&c)) || (brc = bf_load(&c, &b)))
+	if ((brc = ctx_init(&c, st, opts->date, opts->gone, opts->ngone, 0, err)))
+		goto out;
+	/* bf_load reads audit_cur once from end to end: no table to index */
+	c.cur_view = 1;
+	if ((brc = scope_open(&c)) || (brc = bf_load(&c, &b)))
 		goto out;
 	if (opts->team && (t = index_get(b.tindex, opts->team)) < 0) {
 		brc = baton_fail(err, BATON_NOTFOUND, "no such team '%s'", opts->team);
@@ -3117,9 +3132,13 @@ enum baton_code whatif_run(struct store *st, const struct whatif_opts *opts,
 	const char *rule;
 	json_t *v;
 	size_t i;
+	int began = 0;
 
 	*out = NULL;
 	memset(&c1, 0, sizeof(c1));
+	/* the six computations below compare one snapshot with itself */
+	if ((brc = store_read_begin(st, &began, err)))
+		return brc;
 	if ((brc = ctx_init(&c0, st, opts->date, NULL, 0, 0, err)))
 		goto out;
 	if (!people || !nf || !rf || !tfs || !routes) {
@@ -3172,6 +3191,7 @@ enum baton_code whatif_run(struct store *st, const struct whatif_opts *opts,
 	if (!*out)
 		brc = nomem(err);
 out:
+	store_read_end(st, began);
 	json_decref(people);
 	json_decref(nf);
 	json_decref(rf);

@@ -58,6 +58,11 @@ struct audit_opts {
 enum baton_code audit_run(struct store *st, const struct audit_opts *opts,
 			  json_t **report, struct baton_error *err);
 
+/* From how many findings audit_run_parallel sorts them and builds the
+ * report in two halves on two threads (4096; tests lower it to run that
+ * path on a small organisation). */
+extern size_t audit_report_split;
+
 /* audit_run with the checks and the report's JSON split over two threads,
  * each with its own read-only connection to st's database
  * (store_read_twins: both read the latest commit, one snapshot); the

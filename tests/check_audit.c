@@ -1066,6 +1066,13 @@ START_TEST(test_parallel_same)
 		par = report_text(st, &o[i], 1, &two);
 		ck_assert_int_eq(two, 1);
 		ck_assert_str_eq(par, one);
+		free(par);
+		/* the report sorted and built in halves on two threads too */
+		audit_report_split = 1;
+		par = report_text(st, &o[i], 1, &two);
+		audit_report_split = 4096;
+		ck_assert_int_eq(two, 1);
+		ck_assert_str_eq(par, one);
 		if (i == 0)
 			every_check_found(one);
 		free(one);
