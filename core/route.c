@@ -855,6 +855,13 @@ static enum baton_code directory(struct store *st, struct route_dir **out,
 	return BATON_OK;
 }
 
+size_t route_rules_loaded(struct store *st)
+{
+	struct route_cache *c = cache_for(st, NULL);
+
+	return c && c->valid ? c->nrules : 0;
+}
+
 int route_directory_loaded(struct store *st)
 {
 	struct route_cache *c = cache_for(st, NULL);

@@ -88,6 +88,8 @@ json_t *route_result_to_json(const struct route_result *r);
  * database changes) or always by SQL (0: the first route's path; tests
  * compare the two). */
 void route_directory_enable(struct store *st, int enable);
+/* How many rules st's connection has indexed (a bucket or all; tests). */
+size_t route_rules_loaded(struct store *st);
 /* 1 when st's connection holds a loaded directory (tests). */
 int route_directory_loaded(struct store *st);
 

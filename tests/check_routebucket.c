@@ -104,6 +104,20 @@ START_TEST(test_bucket_answers_like_full)
 }
 END_TEST
 
+static long long count_rules(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	long long n;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(st->db,
+		"SELECT count(*) FROM rule WHERE topic IS NOT NULL", -1, &s, NULL),
+		SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
 /* The bucket of "fin" holds every rule that may match fin/pay: the winner
  * is the highest in precedence among six, and the alternatives list the
  * others in order; r-other and r-finance are not among them. */
@@ -122,9 +136,14 @@ START_TEST(test_bucket_keeps_candidates)
 	/* leading whitespace: the SQL bucket key is '', the rule still comes */
 	ck_assert_ptr_nonnull(strstr(a, "\"r-tab\""));
 	free(a);
+	/* only that bucket was read: fewer rules than the organisation has */
+	ck_assert_uint_gt(route_rules_loaded(st), 0);
+	ck_assert_uint_lt(route_rules_loaded(st),
+			  (size_t)count_rules(st));
 	/* a second bucket on the same connection: the full index */
 	a = route_text(st, "ops/pay");
 	ck_assert_ptr_nonnull(strstr(a, "\"r-other\""));
+	ck_assert_uint_eq(route_rules_loaded(st), (size_t)count_rules(st));
 	free(a);
 	store_free(st);
 }
