@@ -72,6 +72,8 @@ struct server {
 	const struct web_config *cfg;
 	pthread_key_t store_key;
 	pthread_key_t cache_key;      /* the worker's answer_cache */
+	pthread_key_t summary_key;    /* its own one for the home page's audit
+				         summary (route answers never evict it) */
 	long session_seconds;    /* cfg->session_seconds or the default */
 };
 
@@ -308,18 +310,24 @@ static void cache_destroy(void *p)
 	answer_cache_free(p);
 }
 
-/* This worker's answer cache, made on first use; NULL when out of memory
- * (answers are then simply not cached). */
-static struct answer_cache *worker_cache(struct ctx *x)
+/* The worker's cache under `key`, of `entries` answers, made on first
+ * use; NULL when out of memory (answers are then simply not cached). */
+static struct answer_cache *worker_cache_of(pthread_key_t key, size_t entries)
 {
-	struct answer_cache *c = pthread_getspecific(x->srv->cache_key);
+	struct answer_cache *c = pthread_getspecific(key);
 
-	if (!c && (c = answer_cache_new(CACHE_ENTRIES, CACHE_BODY_MAX)) &&
-	    pthread_setspecific(x->srv->cache_key, c)) {
+	if (!c && (c = answer_cache_new(entries, CACHE_BODY_MAX)) &&
+	    pthread_setspecific(key, c)) {
 		answer_cache_free(c);
 		c = NULL;
 	}
 	return c;
+}
+
+/* This worker's cache of API answers. */
+static struct answer_cache *worker_cache(struct ctx *x)
+{
+	return worker_cache_of(x->srv->cache_key, CACHE_ENTRIES);
 }
 
 /* The data version of the request's snapshot (see cache.h); -1 when it
@@ -603,15 +611,15 @@ out:
 }
 
 /* The audit's summary for the home page. The audit reads the whole
- * organisation (seconds at 100,000 people), so its summary is kept in the
- * worker's answer cache under a key no request target can have, stamped
- * like the route answers: it is recomputed only after a commit or when the
- * day turns. */
+ * organisation (seconds at 100,000 people), so its summary is kept in a
+ * one-answer cache of the worker's own (route answers, however many, never
+ * evict it), stamped like the route answers: it is recomputed only after a
+ * commit or when the day turns. */
 static enum baton_code audit_summary(struct ctx *x, json_t **out,
 				     struct baton_error *err)
 {
 	static const char key[] = "audit summary";
-	struct answer_cache *cache = worker_cache(x);
+	struct answer_cache *cache = worker_cache_of(x->srv->summary_key, 1);
 	long long version = cache ? data_version(x->st) : -1;
 	struct audit_opts ao;
 	json_t *rep = NULL;
@@ -1446,6 +1454,12 @@ enum baton_code web_serve(const struct web_config *cfg,
 		rc = baton_fail(err, BATON_NOMEM, "cannot create a thread key");
 		goto out;
 	}
+	if (pthread_key_create(&srv.summary_key, cache_destroy)) {
+		pthread_key_delete(srv.store_key);
+		pthread_key_delete(srv.cache_key);
+		rc = baton_fail(err, BATON_NOMEM, "cannot create a thread key");
+		goto out;
+	}
 	key_made = 1;
 
 	/* Block the stop signals before MHD starts its threads, so they
@@ -1486,6 +1500,7 @@ out:
 	if (key_made) {
 		pthread_key_delete(srv.store_key);
 		pthread_key_delete(srv.cache_key);
+		pthread_key_delete(srv.summary_key);
 	}
 	store_free(boot);
 	return rc;
