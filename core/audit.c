@@ -2041,23 +2041,23 @@ static int order_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* Truck factor of the responsibilities scope[0..n); the removed people are
- * appended to `people` (may be NULL). Returns -1 when out of memory. */
-static int bf_scope(struct bf *b, const int *scope, size_t n, json_t *people)
+/* Start a scope (scope[0..n), stamp b->stamp): each responsibility's
+ * remaining holders, each person's count of responsibilities in it, the
+ * people in b->order[0..return). *uncovered: responsibilities no one
+ * holds. */
+static size_t bf_count(struct bf *b, const int *scope, size_t n, int stamp,
+		       size_t *uncovered)
 {
-	struct order_item *items = NULL;
-	size_t i, ni = 0, uncovered = 0, k;
-	int stamp = ++b->stamp, tf = 0;
+	size_t i, k, ni = 0;
 
-	if (n == 0)
-		return 0;
+	*uncovered = 0;
 	for (i = 0; i < n; i++) {
 		int r = scope[i];
 
 		b->rstamp[r] = stamp;
 		b->remaining[r] = b->rc_off[r + 1] - b->rc_off[r];
 		if (b->remaining[r] == 0)
-			uncovered++;
+			(*uncovered)++;
 		for (k = (size_t)b->rc_off[r]; k < (size_t)b->rc_off[r + 1]; k++) {
 			int p = b->rc[k];
 
@@ -2069,6 +2069,35 @@ static int bf_scope(struct bf *b, const int *scope, size_t n, json_t *people)
 			b->cnt[p]++;
 		}
 	}
+	return ni;
+}
+
+/* Person p leaves the scope of `stamp`: how many responsibilities are
+ * uncovered by that. */
+static size_t bf_remove(struct bf *b, int p, int stamp)
+{
+	size_t k, gone = 0;
+
+	for (k = (size_t)b->pr_off[p]; k < (size_t)b->pr_off[p + 1]; k++) {
+		int r = b->pr[k];
+
+		if (b->rstamp[r] == stamp && --b->remaining[r] == 0)
+			gone++;
+	}
+	return gone;
+}
+
+/* Truck factor of the responsibilities scope[0..n); the removed people are
+ * appended to `people` (may be NULL). Returns -1 when out of memory. */
+static int bf_scope(struct bf *b, const int *scope, size_t n, json_t *people)
+{
+	struct order_item *items = NULL;
+	size_t i, ni, uncovered;
+	int stamp = ++b->stamp, tf = 0;
+
+	if (n == 0)
+		return 0;
+	ni = bf_count(b, scope, n, stamp, &uncovered);
 	if (!(items = malloc((ni + 1) * sizeof(*items))))
 		return -1;
 	for (i = 0; i < ni; i++)
@@ -2084,12 +2113,7 @@ static int bf_scope(struct bf *b, const int *scope, size_t n, json_t *people)
 			free(items);
 			return -1;
 		}
-		for (k = (size_t)b->pr_off[p]; k < (size_t)b->pr_off[p + 1]; k++) {
-			int r = b->pr[k];
-
-			if (b->rstamp[r] == stamp && --b->remaining[r] == 0)
-				uncovered++;
-		}
+		uncovered += bf_remove(b, p, stamp);
 	}
 	free(items);
 	return tf;
@@ -2196,28 +2220,11 @@ oom:
  * found in one pass. *one is that person when 1 is returned. */
 static int bf_scope_upto_one(struct bf *b, const int *scope, size_t n, int *one)
 {
-	size_t i, uncovered = 0, k, ni = 0;
+	size_t i, uncovered, k, ni;
 	int stamp = ++b->stamp, best = -1;
 
 	*one = -1;
-	for (i = 0; i < n; i++) {
-		int r = scope[i];
-
-		b->rstamp[r] = stamp;
-		b->remaining[r] = b->rc_off[r + 1] - b->rc_off[r];
-		if (b->remaining[r] == 0)
-			uncovered++;
-		for (k = (size_t)b->rc_off[r]; k < (size_t)b->rc_off[r + 1]; k++) {
-			int p = b->rc[k];
-
-			if (b->pstamp[p] != stamp) {
-				b->pstamp[p] = stamp;
-				b->cnt[p] = 0;
-				ni++;
-			}
-			b->cnt[p]++;
-		}
-	}
+	ni = bf_count(b, scope, n, stamp, &uncovered);
 	if (ni == 0 || uncovered * 2 > n)
 		return 0;
 	/* order_cmp's first item: the highest count, then the smallest name. */
@@ -2236,12 +2243,7 @@ static int bf_scope_upto_one(struct bf *b, const int *scope, size_t n, int *one)
 	*one = best;
 	if (ni == 1)
 		return 1;
-	for (k = (size_t)b->pr_off[best]; k < (size_t)b->pr_off[best + 1]; k++) {
-		int r = b->pr[k];
-
-		if (b->rstamp[r] == stamp && --b->remaining[r] == 0)
-			uncovered++;
-	}
+	uncovered += bf_remove(b, best, stamp);
 	return uncovered * 2 > n ? 1 : 2;
 }
 
