@@ -39,23 +39,30 @@ enum route_outcome {
 	ROUTE_CYCLE           /* escalation came back to a role already tried */
 };
 
+struct route_answer;
+
 struct route_result {
 	enum route_outcome outcome;
 	char *message;        /* for anything but ROUTE_FOUND, what went wrong
 				 ("no rule matches topic 'x'"); else NULL */
-	json_t *doc;          /* the result document, see route_result_to_json */
+	struct route_answer *answer;  /* what the route found, as C data:
+				 route_result_to_json makes the document */
 };
 
 /* Route q. On BATON_OK, *out is a new result (free with route_result_free)
  * whatever the outcome: a request that matches nothing or cannot be
- * resolved is an answer, not an error (its doc carries the suggestions or
- * the escalation trail). Errors: BATON_USAGE (neither topic nor text, or a
- * bad date), BATON_DB, BATON_NOMEM; *out is then NULL. */
+ * resolved is an answer, not an error (its document carries the
+ * suggestions or the escalation trail). Errors: BATON_USAGE (neither topic
+ * nor text, a bad date, a topic or text that is not UTF-8), BATON_DB (also
+ * text in the database that is not UTF-8), BATON_NOMEM; *out is then NULL. */
 enum baton_code route_resolve(struct store *st, const struct route_query *q,
 			      struct route_result **out,
 			      struct baton_error *err);
 
-/* The result as JSON (a new reference; json_decref it; NULL for a NULL r):
+/* The result as a new JSON document (json_decref it; NULL for a NULL r or
+ * when out of memory), made on each call from the answer the route wrote
+ * down: a route decides without building JSON, so that its cost inside
+ * the process is the routing's (docs/routing.md):
  *   {"query": {"topic", "text", "on"},
  *    "via": "topic" | "text" | null,
  *    "rule": {"name", "topic", "title", "priority"} | null,
@@ -90,6 +97,10 @@ json_t *route_result_to_json(const struct route_result *r);
 void route_directory_enable(struct store *st, int enable);
 /* How many rules st's connection has indexed (a bucket or all; tests). */
 size_t route_rules_loaded(struct store *st);
+/* How many routes st's connection answered from its caches alone, with no
+ * transaction (the WAL stamp said nothing changed; see route_resolve in
+ * route.c) (tests). */
+size_t route_fast_routes(struct store *st);
 /* 1 when st's connection holds a loaded directory (tests). */
 int route_directory_loaded(struct store *st);
 

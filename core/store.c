@@ -534,6 +534,53 @@ enum baton_code store_data_version(struct store *st, long long *out,
 	return BATON_OK;
 }
 
+int store_wal_stamp(struct store *st, unsigned char out[STORE_STAMP_SIZE])
+{
+	/* the WAL index: region 0 of WALINDEX_PGSZ bytes, starting with two
+	 * copies of the 48-byte header: iVersion (3007000), unused, iChange,
+	 * isInit, bigEndCksum, szPage, mxFrame, nPage, checksums and salts.
+	 * A commit writes copy 2, then copy 1; so read 1 then 2, as SQLite's
+	 * own readers do, and trust them only when they agree. */
+	enum { REGION = 32768, VERSION = 3007000 };
+	unsigned char second[STORE_STAMP_SIZE];
+	sqlite3_file *f = NULL;
+	volatile void *map = NULL;
+	unsigned version;
+	int rc;
+
+	if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_FILE_POINTER,
+				 &f) != SQLITE_OK || !f || !f->pMethods ||
+	    f->pMethods->iVersion < 2 || !f->pMethods->xShmMap)
+		return -1;
+	rc = f->pMethods->xShmMap(f, 0, REGION, 0, &map);
+	if ((rc != SQLITE_OK && rc != SQLITE_READONLY) || !map)
+		return -1;
+	memcpy(out, (const void *)map, STORE_STAMP_SIZE);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	memcpy(second, (const char *)map + STORE_STAMP_SIZE, STORE_STAMP_SIZE);
+	memcpy(&version, out, sizeof(version));
+	/* isInit (byte 12) is 0 until a connection has built the index */
+	if (version != VERSION || !out[12] ||
+	    memcmp(out, second, STORE_STAMP_SIZE))
+		return -1;
+	return 0;
+}
+
+int store_is_wal(struct store *st)
+{
+	sqlite3_stmt *s = store_cached(st, "PRAGMA journal_mode", NULL);
+	const char *mode;
+	int wal = 0;
+
+	if (!s)
+		return 0;
+	if (sqlite3_step(s) == SQLITE_ROW &&
+	    (mode = (const char *)sqlite3_column_text(s, 0)))
+		wal = !strcmp(mode, "wal");
+	sqlite3_reset(s);
+	return wal;
+}
+
 enum baton_code store_backup(struct store *st, const char *path,
 			     struct baton_error *err)
 {

@@ -105,6 +105,27 @@ void store_bulk_end(struct store *st, int switched);
  * cannot be found or the system has no such call. */
 void store_bulk_flush(struct store *st);
 
+/* The size of a WAL stamp (store_wal_stamp). */
+#define STORE_STAMP_SIZE 48
+
+/* A stamp of the last commit to the file, read without a transaction and
+ * without a system call: the header of SQLite's WAL index in the shared
+ * memory SQLite has already mapped (the -shm file, whose layout is part of
+ * SQLite's documented file format, sqlite.org/walformat.html). Every
+ * commit by any connection or process changes it (its change counter and
+ * frame count); so a cache checked against the database in a read
+ * transaction that began after stamp S was read is still true while the
+ * stamp reads S (and this connection wrote nothing: compare
+ * sqlite3_total_changes64). Returns 0 with the stamp in out, or -1 when
+ * there is none to read: a file not in WAL mode, an index not mapped yet,
+ * a commit writing the header at this moment (its two copies differ).
+ * Call it only on a connection known to be in WAL mode (store_is_wal):
+ * on another it would create the -shm file. */
+int store_wal_stamp(struct store *st, unsigned char out[STORE_STAMP_SIZE]);
+/* 1 when the connection's database is in WAL mode (PRAGMA journal_mode),
+ * 0 when not or when that cannot be read. */
+int store_is_wal(struct store *st);
+
 /* SQLite's PRAGMA data_version for this connection into *out: it changes
  * when another connection commits, so caches kept per connection compare
  * it to know whether the data moved. */

@@ -484,6 +484,162 @@ START_TEST(test_other_connection_seen)
 }
 END_TEST
 
+static int count_stmt(unsigned type, void *ctx, void *p, void *x)
+{
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* Routes on a warm connection of a WAL file run on the caches with no
+ * statement at all while nothing commits; a commit by another connection,
+ * or by this one, is seen by the very next route, which reads through a
+ * transaction again; and the caches then serve again. */
+START_TEST(test_fast_route_sees_commits)
+{
+	char path[] = "/tmp/baton-routefast-XXXXXX", side[64];
+	char role[32], person[32], yaml[512], *x, *y, *first;
+	int fd = mkstemp(path), stmts = 0;
+	struct store *w, *r;
+	struct baton_error err = BATON_ERROR_INIT;
+	const char *topic = NULL;
+	size_t n, i, fast;
+	char **q;
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	unlink(path);
+	w = open_org(path, 0);
+	ck_assert_int_eq(store_open(path, STORE_READONLY, &r, &err), BATON_OK);
+	store_set_clock(r, "2026-11-23T10:00:00Z", "2026-11-23");
+	q = questions(r, &n);
+	for (i = 0; i < n && !topic; i += 2) {
+		if (i >= NRULES * 2)
+			break;
+		first_contact(r, q[i], role, person);
+		if (*person && *role)
+			topic = q[i];
+	}
+	ck_assert_ptr_nonnull(topic);
+	first = answer(r, topic, NULL, "2026-11-23");
+	fast = route_fast_routes(r);
+	ck_assert_uint_gt(fast, 0);
+	/* a fast route steps no statement, not even BEGIN */
+	sqlite3_trace_v2(r->db, SQLITE_TRACE_STMT, count_stmt, &stmts);
+	x = answer(r, topic, NULL, "2026-11-23");
+	sqlite3_trace_v2(r->db, 0, NULL, NULL);
+	ck_assert_int_eq(stmts, 0);
+	ck_assert_uint_eq(route_fast_routes(r), fast + 1);
+	ck_assert_str_eq(x, first);
+	free(x);
+	/* another connection commits: the next route sees it */
+	snprintf(yaml, sizeof(yaml), "---\napiVersion: baton/v1\nkind: Person\n"
+		 "metadata:\n  name: %s\nspec:\n  displayName: Away\n"
+		 "  absences:\n    - {from: 2026-11-01, to: 2026-11-30,"
+		 " reason: Away}\n", person);
+	load(w, yaml);
+	fast = route_fast_routes(r);
+	x = answer(r, topic, NULL, "2026-11-23");
+	ck_assert_uint_eq(route_fast_routes(r), fast);
+	ck_assert_ptr_nonnull(strstr(x, "\"why\":\"absent until 2026-11-30 (Away)\""));
+	/* and the writer itself, warm, sees its own next commit */
+	free(answer(w, topic, NULL, "2026-11-23"));
+	free(answer(w, topic, NULL, "2026-11-23"));
+	y = answer(w, topic, NULL, "2026-11-23");
+	ck_assert_uint_gt(route_fast_routes(w), 0);
+	ck_assert_str_eq(x, y);
+	free(y);
+	/* then the reader is fast again, with the same answer */
+	y = answer(r, topic, NULL, "2026-11-23");
+	free(y);
+	y = answer(r, topic, NULL, "2026-11-23");
+	ck_assert_uint_gt(route_fast_routes(r), fast);
+	ck_assert_str_eq(x, y);
+	free(x);
+	free(y);
+	snprintf(yaml, sizeof(yaml), "---\napiVersion: baton/v1\nkind: Person\n"
+		 "metadata:\n  name: %s\nspec:\n  displayName: Ill\n"
+		 "  absences:\n    - {from: 2026-11-01, to: 2026-11-27,"
+		 " reason: Ill}\n", person);
+	load(w, yaml);
+	x = answer(w, topic, NULL, "2026-11-23");
+	y = answer(r, topic, NULL, "2026-11-23");
+	ck_assert_str_eq(x, y);
+	ck_assert_ptr_nonnull(strstr(x, "\"why\":\"absent until 2026-11-27 (Ill)\""));
+	free(x);
+	free(y);
+	free(first);
+	for (i = 0; i < n; i++)
+		free(q[i]);
+	free(q);
+	store_free(r);
+	store_free(w);
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+	baton_error_release(&err);
+}
+END_TEST
+
+/* A route inside a write transaction sees what it wrote; after a rollback
+ * the next route does not (its caches would otherwise still hold it). */
+START_TEST(test_rolled_back_write_not_kept)
+{
+	char path[] = "/tmp/baton-routeroll-XXXXXX", side[64];
+	char role[32], person[32], sql[256], *inside, *after, *before;
+	int fd = mkstemp(path);
+	struct store *w;
+	struct baton_error err = BATON_ERROR_INIT;
+	const char *topic = NULL;
+	size_t n, i;
+	char **q;
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	unlink(path);
+	w = open_org(path, 0);
+	q = questions(w, &n);
+	for (i = 0; i < n && !topic; i += 2) {
+		if (i >= NRULES * 2)
+			break;
+		first_contact(w, q[i], role, person);
+		if (*person && *role)
+			topic = q[i];
+	}
+	ck_assert_ptr_nonnull(topic);
+	free(answer(w, topic, NULL, "2026-11-23"));
+	before = answer(w, topic, NULL, "2026-11-23");
+	ck_assert_int_eq(store_begin(w, &err), BATON_OK);
+	snprintf(sql, sizeof(sql), "INSERT INTO absence (person, from_date,"
+		 " to_date, reason) VALUES ('%s', '2026-11-01', '2026-11-30',"
+		 " 'Gone')", person);
+	ck_assert_int_eq(sqlite3_exec(w->db, sql, NULL, NULL, NULL), SQLITE_OK);
+	free(answer(w, topic, NULL, "2026-11-23"));
+	inside = answer(w, topic, NULL, "2026-11-23");
+	ck_assert_ptr_nonnull(strstr(inside, "absent until 2026-11-30 (Gone)"));
+	store_rollback(w);
+	after = answer(w, topic, NULL, "2026-11-23");
+	ck_assert_str_eq(after, before);
+	free(after);
+	after = answer(w, topic, NULL, "2026-11-23");
+	ck_assert_str_eq(after, before);
+	free(after);
+	free(inside);
+	free(before);
+	for (i = 0; i < n; i++)
+		free(q[i]);
+	free(q);
+	store_free(w);
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+	baton_error_release(&err);
+}
+END_TEST
+
 Suite *suite_routedir(void)
 {
 	Suite *s = suite_create("routedir");
@@ -495,6 +651,8 @@ Suite *suite_routedir(void)
 	tcase_add_test(tc, test_bad_utf8_as_before);
 	tcase_add_test(tc, test_absence_and_handover_seen);
 	tcase_add_test(tc, test_other_connection_seen);
+	tcase_add_test(tc, test_fast_route_sees_commits);
+	tcase_add_test(tc, test_rolled_back_write_not_kept);
 	suite_add_tcase(s, tc);
 	return s;
 }
