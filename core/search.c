@@ -23,7 +23,14 @@
  *      are read newest first (highest rowid), where the importer put the
  *      rules, whose keywords score highest: the best scores are met early.
  *   3. bm25's document count per word (a full pass over the word's entries)
- *      is remembered per connection until the database changes.
+ *      is remembered per connection until the database changes, and so is
+ *      every document's length (search_docsize, read in one scan when a
+ *      query of one word first needs it).
+ *   4. A query of one distinct word (no AND to rank first) is ranked inside
+ *      baton_bm25: it reads every document holding the word through FTS5's
+ *      xQueryPhrase, in C, after scoring the newest ones to set the bar,
+ *      and the SQL query then reads only the few that can be in the answer
+ *      (rank_single).
  *
  * tests/check_search.c compares every answer with the plain bm25 query.
  */
@@ -174,6 +181,22 @@ struct ranker {
 	sqlite3_int64 nhit[SEARCH_MAX_WORDS];
 	int same[SEARCH_MAX_WORDS];     /* an earlier word equal to word i, or i */
 	int limit;
+	/* baton_bm25(search, 2, ...): the documents that can be among the
+	 * first `limit` (rank_single), then sorted by rowid; with `only`,
+	 * baton_bm25 sets aside every other row */
+	struct top_doc *cand;
+	size_t ncand, acand;
+	int only;
+	/* every document's length in tokens by rowid (dl_load), as
+	 * xColumnSize(-1) reads it from search_docsize; NULL: not loaded */
+	unsigned *dl;
+	sqlite3_int64 ndl;
+	int dl_tried;
+};
+
+struct top_doc {
+	sqlite3_int64 rowid;
+	double score;
 };
 
 static pthread_mutex_t rankers_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -198,6 +221,11 @@ struct rank_data {
 	sqlite3_int64 last_rowid;
 	double last;    /* baton_bm25's answer for last_rowid */
 	int has_last;
+	struct ranker *ranker;  /* top_all's */
+	const unsigned *dl;     /* the ranker's, when loaded */
+	sqlite3_int64 ndl;
+	sqlite3_int64 seeded;   /* top_all: the rows scored from there up */
+	int nseeded;
 };
 
 static int count_cb(const Fts5ExtensionApi *api, Fts5Context *fts, void *p)
@@ -240,6 +268,8 @@ static int rank_data_get(const Fts5ExtensionApi *api, Fts5Context *fts,
 	d->cend = d->same + n;
 	d->ncol = ncol;
 	d->limit = limit;
+	d->dl = r->dl;
+	d->ndl = r->ndl;
 	for (i = 0; i < n; i++) {
 		d->plen[i] = api->xPhraseSize(fts, i);
 		d->same[i] = r->nwords == n ? r->same[i] : i;
@@ -331,42 +361,18 @@ static double rank_score(const struct rank_data *d, double dl)
 	return score;
 }
 
-/* baton_bm25(search, what, w0, w1, ...): with `what` 0 FTS5's
- * bm25(search, w0, w1, ...) (negative, lower is better), with `what` 1 the
- * query's bound (positive): a document lacking any one phrase scores less
- * than it.
- *
- * When the query's LIMIT is known (ranker.limit) and `limit` rows were
- * scored already, a row scoring below the `limit`-th best so far is
- * answered with 1.0 (after every real score, which is negative): such a row
- * is never among the first `limit`, and the query drops it before it joins
- * it or makes its snippet. Most of them are found without reading the
- * row's length: the score is at most the one it would have with the fewest
- * tokens it can hold (in each column, up to the end of the last phrase
- * found there), as bm25 falls when the length grows. */
-static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
-		    sqlite3_context *ctx, int nval, sqlite3_value **val)
+/* The current row's score (positive), added to the best d->limit so far;
+ * -1.0 when it cannot be among them (it scores below the `limit`-th best so
+ * far). Most such rows are found without reading the row's length: the
+ * score is at most the one it would have with the fewest tokens it can hold
+ * (in each column, up to the end of the last phrase found there), as bm25
+ * falls when the length grows. */
+static double row_score(const Fts5ExtensionApi *api, Fts5Context *fts,
+			struct rank_data *d, int *rc)
 {
-	struct rank_data *d;
-	sqlite3_int64 rowid;
 	double score;
-	int rc, i, ntok = 0, least = 0;
+	int i, ntok = 0, least = 0;
 
-	if ((rc = rank_data_get(api, fts, &d)))
-		goto out;
-	if (nval > 0 && sqlite3_value_int(val[0]) == 1) {
-		sqlite3_result_double(ctx, d->bound);
-		return;
-	}
-	if (!d->has_last)
-		for (i = 0; i < d->ncol; i++)
-			d->weight[i] = nval > i + 1 ?
-				sqlite3_value_double(val[i + 1]) : 1.0;
-	rowid = api->xRowid(fts);
-	if (d->has_last && d->last_rowid == rowid) {
-		sqlite3_result_double(ctx, d->last);
-		return;
-	}
 	memset(d->freq, 0, sizeof(double) * (size_t)d->nphrase);
 	memset(d->cend, 0, sizeof(int) * (size_t)d->ncol);
 	/* Each phrase's instances in the order bm25 adds them (by column,
@@ -380,8 +386,8 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 			d->freq[i] = d->freq[d->same[i]];
 			continue;
 		}
-		if ((rc = api->xPhraseFirst(fts, i, &it, &ic, &io)))
-			goto out;
+		if ((*rc = api->xPhraseFirst(fts, i, &it, &ic, &io)))
+			return -1.0;
 		for (; ic >= 0; api->xPhraseNext(fts, &it, &ic, &io)) {
 			if (ic >= d->ncol)
 				continue;
@@ -393,20 +399,157 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 	for (i = 0; i < d->ncol; i++)
 		least += d->cend[i];
 	if (d->limit && d->nbest == d->limit &&
-	    rank_score(d, (double)least) * (1.0 + 1e-9) < d->best[0]) {
-		score = -1.0;
-	} else {
-		if ((rc = api->xColumnSize(fts, -1, &ntok)))
-			goto out;
-		score = rank_score(d, (double)ntok);
-		if (d->limit) {
-			int below = d->nbest == d->limit && score < d->best[0];
+	    rank_score(d, (double)least) * (1.0 + 1e-9) < d->best[0])
+		return -1.0;
+	if (d->dl) {
+		sqlite3_int64 rowid = api->xRowid(fts);
 
-			best_add(d, score);
-			if (below)
-				score = -1.0;
-		}
+		if (rowid >= 0 && rowid < d->ndl)
+			ntok = (int)d->dl[rowid];
+		else if ((*rc = api->xColumnSize(fts, -1, &ntok)))
+			return -1.0;
+	} else if ((*rc = api->xColumnSize(fts, -1, &ntok))) {
+		return -1.0;
 	}
+	score = rank_score(d, (double)ntok);
+	if (d->limit) {
+		int below = d->nbest == d->limit && score < d->best[0];
+
+		best_add(d, score);
+		if (below)
+			return -1.0;
+	}
+	return score;
+}
+
+/* A document of rank_single's query: scored, and kept as a candidate
+ * unless it is set aside. Also the xQueryPhrase callback of top_all, which
+ * skips the rows the query scored already (from d->seeded up). */
+static int top_cb(const Fts5ExtensionApi *api, Fts5Context *fts, void *p)
+{
+	struct rank_data *d = p;
+	struct ranker *r = d->ranker;
+	double score;
+	int rc = SQLITE_OK;
+
+	if (d->nseeded && api->xRowid(fts) >= d->seeded)
+		return SQLITE_OK;
+	score = row_score(api, fts, d, &rc);
+	if (rc != SQLITE_OK || score < 0.0)
+		return rc;
+	if (r->ncand == r->acand) {
+		size_t na = r->acand ? r->acand * 2 : 64;
+		struct top_doc *g = realloc(r->cand, na * sizeof(*g));
+
+		if (!g)
+			return SQLITE_NOMEM;
+		r->cand = g;
+		r->acand = na;
+	}
+	r->cand[r->ncand].rowid = api->xRowid(fts);
+	r->cand[r->ncand++].score = score;
+	return SQLITE_OK;
+}
+
+/* baton_bm25(search, 2, w0, w1, ...) on the rows of a query of one
+ * distinct word, newest first (highest rowid), LIMIT `limit`: each row is
+ * scored and kept as a candidate; at the `limit`-th, which fills the best
+ * scores with the rules' (the importer writes them last, and their
+ * keywords weigh most), every older document holding the word is read by
+ * xQueryPhrase (no SQL row per document) and scored, the best scores set
+ * aside most of them without reading their length. The ranker's
+ * candidates are then the documents scoring at least the `limit`-th best
+ * (every row when fewer match), ties included. */
+static int top_all(const Fts5ExtensionApi *api, Fts5Context *fts,
+		   struct rank_data *d, struct ranker *r)
+{
+	size_t i, n = 0;
+	int rc;
+
+	d->ranker = r;
+	d->nseeded = 0;
+	if ((rc = top_cb(api, fts, d)) != SQLITE_OK)
+		return rc;
+	d->seeded = api->xRowid(fts);
+	d->nseeded = 1;
+	if (d->nbest < d->limit)
+		return SQLITE_OK;
+	if ((rc = api->xQueryPhrase(fts, 0, d, top_cb)) != SQLITE_OK)
+		return rc;
+	for (i = 0; i < r->ncand; i++)
+		if (!d->limit || d->nbest < d->limit ||
+		    r->cand[i].score >= d->best[0])
+			r->cand[n++] = r->cand[i];
+	r->ncand = n;
+	return SQLITE_OK;
+}
+
+static int cmp_top_rowid(const void *x, const void *y)
+{
+	const struct top_doc *a = x, *b = y;
+
+	return a->rowid < b->rowid ? -1 : a->rowid > b->rowid;
+}
+
+/* 1 when the ranker keeps only its candidates and rowid is not one. */
+static int r_only(const struct ranker *r, sqlite3_int64 rowid)
+{
+	struct top_doc key;
+
+	if (!r->only)
+		return 0;
+	key.rowid = rowid;
+	return !bsearch(&key, r->cand, r->ncand, sizeof(key), cmp_top_rowid);
+}
+
+/* baton_bm25(search, what, w0, w1, ...): with `what` 0 FTS5's
+ * bm25(search, w0, w1, ...) (negative, lower is better), with `what` 1 the
+ * query's bound (positive): a document lacking any one phrase scores less
+ * than it; with `what` 2 see top_all.
+ *
+ * When the query's LIMIT is known (ranker.limit) and `limit` rows were
+ * scored already, a row scoring below the `limit`-th best so far is
+ * answered with 1.0 (after every real score, which is negative): such a row
+ * is never among the first `limit`, and the query drops it before it joins
+ * it or makes its snippet (row_score). */
+static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
+		    sqlite3_context *ctx, int nval, sqlite3_value **val)
+{
+	struct rank_data *d;
+	sqlite3_int64 rowid;
+	double score;
+	int rc, i, what = nval > 0 ? sqlite3_value_int(val[0]) : 0;
+
+	if ((rc = rank_data_get(api, fts, &d)))
+		goto out;
+	if (what == 1) {
+		sqlite3_result_double(ctx, d->bound);
+		return;
+	}
+	if (!d->has_last)
+		for (i = 0; i < d->ncol; i++)
+			d->weight[i] = nval > i + 1 ?
+				sqlite3_value_double(val[i + 1]) : 1.0;
+	if (what == 2) {
+		struct ranker *r = api->xUserData(fts);
+
+		d->has_last = 1;
+		if ((rc = top_all(api, fts, d, r)))
+			goto out;
+		sqlite3_result_null(ctx);
+		return;
+	}
+	rowid = api->xRowid(fts);
+	if (d->has_last && d->last_rowid == rowid) {
+		sqlite3_result_double(ctx, d->last);
+		return;
+	}
+	if (r_only(api->xUserData(fts), rowid))
+		score = -1.0;
+	else
+		score = row_score(api, fts, d, &rc);
+	if (rc)
+		goto out;
 	d->last_rowid = rowid;
 	d->last = -1.0 * score;
 	d->has_last = 1;
@@ -432,6 +575,8 @@ static void ranker_destroy(void *p)
 	for (i = 0; i < r->ncache; i++)
 		free(r->cache[i].word);
 	free(r->cache);
+	free(r->cand);
+	free(r->dl);
 	free(r);
 }
 
@@ -493,6 +638,10 @@ static struct ranker *ranker_get(struct store *st, struct baton_error *err)
 		for (i = 0; i < r->ncache; i++)
 			free(r->cache[i].word);
 		r->ncache = 0;
+		free(r->dl);
+		r->dl = NULL;
+		r->ndl = 0;
+		r->dl_tried = 0;
 		r->data_version = dv;
 		r->changes = changes;
 	}
@@ -541,30 +690,44 @@ static void word_hits_put(struct ranker *r, const char *word, size_t n,
  * ---------------------------------------------------------------------- */
 
 /* Rows baton_bm25 set aside (1.0) are dropped before the join and the
- * snippet; the ORDER BY and LIMIT are those baton_bm25 expects. */
-static const char search_sql[] =
-	"SELECT d.kind, d.name, d.sub, d.title, h.score,"
-	" CASE d.kind"
-	"  WHEN 'rule' THEN (SELECT handler_kind || ':' || handler_name"
-	"   FROM rule WHERE name = d.name)"
-	"  WHEN 'process' THEN coalesce("
-	"   (SELECT 'role:' || owner FROM process WHERE name = d.name),"
-	"   (SELECT 'role:' || role FROM responsibility_process"
-	"    WHERE process = d.name ORDER BY role LIMIT 1))"
-	"  ELSE 'role:' || d.name END,"
-	" h.snip, h.bound"
-	" FROM (SELECT search.rowid AS id,"
-	"  baton_bm25(search, 0, " SEARCH_W_TITLE ", " SEARCH_W_KEYWORDS ", "
-	SEARCH_W_BODY ", " SEARCH_W_TOPIC ") AS score,"
-	"  snippet(search, -1, '[', ']', '...', 12) AS snip,"
-	"  baton_bm25(search, 1) AS bound"
-	"  FROM search WHERE search MATCH ?1 AND score < 0.5"
-	"  ORDER BY search.rowid DESC LIMIT -1) AS h"
-	" JOIN search_doc AS d ON d.id = h.id"
-	" ORDER BY h.score, CASE d.kind WHEN 'rule' THEN 0"
-	"  WHEN 'responsibility' THEN 1 WHEN 'process' THEN 2 ELSE 3 END,"
-	" d.name, d.sub"
-	" LIMIT ?2";
+ * snippet; the ORDER BY and LIMIT are those baton_bm25 expects. ROWS is
+ * empty, or (ids_sql) a condition that keeps rank_single's candidates,
+ * whose rowids ?3 gives as a JSON array; ORDER the order FTS5 reads. */
+#define SEARCH_SQL(ROWS, ORDER) \
+	"SELECT d.kind, d.name, d.sub, d.title, h.score," \
+	" CASE d.kind" \
+	"  WHEN 'rule' THEN (SELECT handler_kind || ':' || handler_name" \
+	"   FROM rule WHERE name = d.name)" \
+	"  WHEN 'process' THEN coalesce(" \
+	"   (SELECT 'role:' || owner FROM process WHERE name = d.name)," \
+	"   (SELECT 'role:' || role FROM responsibility_process" \
+	"    WHERE process = d.name ORDER BY role LIMIT 1))" \
+	"  ELSE 'role:' || d.name END," \
+	" h.snip, h.bound" \
+	" FROM (SELECT search.rowid AS id," \
+	"  baton_bm25(search, 0, " SEARCH_W_TITLE ", " SEARCH_W_KEYWORDS ", " \
+	SEARCH_W_BODY ", " SEARCH_W_TOPIC ") AS score," \
+	"  snippet(search, -1, '[', ']', '...', 12) AS snip," \
+	"  baton_bm25(search, 1) AS bound" \
+	"  FROM search WHERE search MATCH ?1" ROWS " AND score < 0.5" \
+	ORDER " LIMIT -1) AS h" \
+	" JOIN search_doc AS d ON d.id = h.id" \
+	" ORDER BY h.score, CASE d.kind WHEN 'rule' THEN 0" \
+	"  WHEN 'responsibility' THEN 1 WHEN 'process' THEN 2 ELSE 3 END," \
+	" d.name, d.sub" \
+	" LIMIT ?2"
+static const char search_sql[] = SEARCH_SQL("",
+	"  ORDER BY search.rowid DESC");
+/* rank_single's candidates lie between ?3 and ?4 (one range read in
+ * FTS5's own order; a lookup per id costs FTS5 more) and baton_bm25 sets
+ * aside every other row there (ranker.only) */
+static const char ids_sql[] = SEARCH_SQL(
+	" AND search.rowid BETWEEN ?3 AND ?4", "");
+/* rank_single's first pass: baton_bm25 reads them all at the last row */
+static const char top_sql[] =
+	"SELECT baton_bm25(search, 2, " SEARCH_W_TITLE ", " SEARCH_W_KEYWORDS
+	", " SEARCH_W_BODY ", " SEARCH_W_TOPIC ")"
+	" FROM search WHERE search MATCH ?1 ORDER BY rowid DESC LIMIT ?2";
 
 static json_t *col_str(sqlite3_stmt *s, int i)
 {
@@ -633,25 +796,14 @@ static int several_words(const char *q)
  * they are the first `limit` of the OR query too: `limit` of them and the
  * last one scoring above the bound of baton_bm25 (with a margin far above
  * rounding errors). */
-static enum baton_code rank_query(struct store *st, struct ranker *r,
-				  const char *q, int limit, int all_words,
-				  json_t *results, int *sure,
-				  struct baton_error *err)
+/* Describe the words of FTS5 query q to baton_bm25 (ranker_end after). */
+static void ranker_begin(struct ranker *r, const char *q, int limit,
+			 const char **at, size_t *len)
 {
-	const char *at[SEARCH_MAX_WORDS];
-	size_t len[SEARCH_MAX_WORDS];
-	sqlite3_stmt *s;
-	double last = 0.0, bound = 0.0;
-	enum baton_code rc = BATON_OK;
-	int step, n = 0, i;
+	int i, j;
 
-	*sure = 0;
-	if (!(s = store_cached(st, search_sql, err)))
-		return err && err->code ? err->code : BATON_DB;
 	r->nwords = query_words(q, at, len);
 	for (i = 0; i < r->nwords; i++) {
-		int j;
-
 		r->nhit[i] = word_hits_get(r, at[i], len[i]);
 		for (j = 0; j < i && (len[j] != len[i] ||
 				      memcmp(at[j], at[i], len[i])); j++)
@@ -659,8 +811,43 @@ static enum baton_code rank_query(struct store *st, struct ranker *r,
 		r->same[i] = j;
 	}
 	r->limit = limit;
+}
+
+/* Remember the document counts baton_bm25 found (when ok). */
+static void ranker_end(struct ranker *r, int ok, const char **at, size_t *len)
+{
+	int i;
+
+	for (i = 0; ok && i < r->nwords; i++)
+		if (r->nhit[i] >= 0)
+			word_hits_put(r, at[i], len[i], r->nhit[i]);
+	r->nwords = 0;
+	r->limit = 0;
+}
+
+/* ids: NULL, or rank_single's candidates, from ids[0] to ids[1] (ids_sql). */
+static enum baton_code rank_query(struct store *st, struct ranker *r,
+				  const char *q, int limit, int all_words,
+				  const sqlite3_int64 *ids, json_t *results,
+				  int *sure, struct baton_error *err)
+{
+	const char *at[SEARCH_MAX_WORDS];
+	size_t len[SEARCH_MAX_WORDS];
+	sqlite3_stmt *s;
+	double last = 0.0, bound = 0.0;
+	enum baton_code rc = BATON_OK;
+	int step, n = 0;
+
+	*sure = 0;
+	if (!(s = store_cached(st, ids ? ids_sql : search_sql, err)))
+		return err && err->code ? err->code : BATON_DB;
+	ranker_begin(r, q, limit, at, len);
 	sqlite3_bind_text(s, 1, q, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 2, limit);
+	if (ids) {
+		sqlite3_bind_int64(s, 3, ids[0]);
+		sqlite3_bind_int64(s, 4, ids[1]);
+	}
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		double score = -sqlite3_column_double(s, 4);
 		json_t *hit = json_object();
@@ -687,13 +874,150 @@ static enum baton_code rank_query(struct store *st, struct ranker *r,
 	sqlite3_reset(s);
 	if (!rc && step != SQLITE_DONE)
 		rc = store_fail(st, err, "cannot search");
-	for (i = 0; !rc && i < r->nwords; i++)
-		if (r->nhit[i] >= 0)
-			word_hits_put(r, at[i], len[i], r->nhit[i]);
-	r->nwords = 0;
-	r->limit = 0;
+	ranker_end(r, !rc, at, len);
 	*sure = !rc && all_words && n == limit &&
 		last > bound * (1.0 + 1e-9) + 1e-12;
+	return rc;
+}
+
+/* SQLite's varint (FTS5 writes search_docsize.sz as one per column) at
+ * p, before end: its bytes, 0 when cut short. */
+static int get_varint(const unsigned char *p, const unsigned char *end,
+		      sqlite3_uint64 *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < 8 && p + i < end; i++) {
+		*v = (*v << 7) | (p[i] & 0x7f);
+		if (!(p[i] & 0x80))
+			return i + 1;
+	}
+	if (i == 8 && p + 8 < end) {
+		*v = (*v << 8) | p[8];
+		return 9;
+	}
+	return 0;
+}
+
+/* Load r->dl, every document's length, once per snapshot (ranker_get drops
+ * it): a single-word query reads the length of thousands of documents, a
+ * lookup of search_docsize each through xColumnSize. Not loaded (and
+ * xColumnSize used) when the rowids are too sparse for an array or a size
+ * cannot be read; only a failing read is an error. */
+static enum baton_code dl_load(struct store *st, struct ranker *r,
+			       struct baton_error *err)
+{
+	static const char sql[] =
+		"SELECT (SELECT max(id) FROM search_docsize),"
+		" (SELECT count(*) FROM search_docsize)";
+	static const char rows_sql[] = "SELECT id, sz FROM search_docsize";
+	sqlite3_stmt *s;
+	sqlite3_int64 max = -1, count = 0;
+	unsigned *dl = NULL;
+	int step, bad = 0;
+
+	if (r->dl || r->dl_tried)
+		return BATON_OK;
+	r->dl_tried = 1;
+	if (!(s = store_cached(st, sql, err)))
+		return err && err->code ? err->code : BATON_DB;
+	if ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		max = sqlite3_column_type(s, 0) == SQLITE_NULL ? -1
+			: sqlite3_column_int64(s, 0);
+		count = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	if (step != SQLITE_ROW)
+		return store_fail(st, err, "cannot search");
+	/* an array by rowid: at most four slots per document */
+	if (max < 0 || max >= 4 * count + 1024 || max >= 0x7fffffff ||
+	    !(dl = calloc((size_t)max + 1, sizeof(*dl))))
+		return BATON_OK;
+	if (!(s = store_cached(st, rows_sql, err))) {
+		free(dl);
+		return err && err->code ? err->code : BATON_DB;
+	}
+	while ((step = sqlite3_step(s)) == SQLITE_ROW && !bad) {
+		sqlite3_int64 id = sqlite3_column_int64(s, 0);
+		const unsigned char *p = sqlite3_column_blob(s, 1);
+		const unsigned char *end = p + sqlite3_column_bytes(s, 1);
+		sqlite3_uint64 sum = 0, v;
+		int n;
+
+		if (id < 0 || id > max) {
+			bad = 1;
+			break;
+		}
+		while (p && p < end) {
+			if (!(n = get_varint(p, end, &v))) {
+				bad = 1;
+				break;
+			}
+			sum += v;
+			p += n;
+		}
+		if (sum > 0x7fffffff)
+			bad = 1;
+		dl[id] = (unsigned)sum;
+	}
+	sqlite3_reset(s);
+	if (!bad && step != SQLITE_DONE && step != SQLITE_ROW) {
+		free(dl);
+		return store_fail(st, err, "cannot search");
+	}
+	if (bad) {
+		free(dl);
+		return BATON_OK;
+	}
+	r->dl = dl;
+	r->ndl = max + 1;
+	return BATON_OK;
+}
+
+/* The first `limit` documents matching q, a query of one distinct word
+ * (perhaps repeated), appended to results as rank_query would: a first
+ * pass (top_sql) reads and scores every document holding the word inside
+ * baton_bm25, through xQueryPhrase (top_all), with the lengths of
+ * dl_load, and keeps those that can be among the first `limit` (ties
+ * included); rank_query's query then reads only their rowid range, where
+ * baton_bm25 sets aside every other row. Each document costs FTS5's
+ * reading of its entry, not an SQL row and a lookup of its length. */
+static enum baton_code rank_single(struct store *st, struct ranker *r,
+				   const char *q, int limit, json_t *results,
+				   struct baton_error *err)
+{
+	const char *at[SEARCH_MAX_WORDS];
+	size_t len[SEARCH_MAX_WORDS];
+	sqlite3_int64 range[2];
+	sqlite3_stmt *s;
+	enum baton_code rc = BATON_OK;
+	int step, sure;
+
+	if (!(s = store_cached(st, top_sql, err)))
+		return err && err->code ? err->code : BATON_DB;
+	if ((rc = dl_load(st, r, err)))
+		return rc;
+	ranker_begin(r, q, limit, at, len);
+	r->ncand = 0;
+	sqlite3_bind_text(s, 1, q, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, limit);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		;
+	sqlite3_reset(s);
+	ranker_end(r, step == SQLITE_DONE, at, len);
+	if (step == SQLITE_DONE && !r->ncand)
+		return BATON_OK;        /* no document holds the word */
+	if (step != SQLITE_DONE)
+		return sqlite3_errcode(st->db) == SQLITE_NOMEM
+		       ? baton_fail(err, BATON_NOMEM, "out of memory")
+		       : store_fail(st, err, "cannot search");
+	qsort(r->cand, r->ncand, sizeof(*r->cand), cmp_top_rowid);
+	range[0] = r->cand[0].rowid;
+	range[1] = r->cand[r->ncand - 1].rowid;
+	r->only = 1;
+	rc = rank_query(st, r, q, limit, 0, range, results, &sure, err);
+	r->only = 0;
 	return rc;
 }
 
@@ -728,14 +1052,22 @@ enum baton_code search_text(struct store *st, const char *text, int limit,
 			rc = baton_fail(err, BATON_NOMEM, "out of memory");
 			goto out;
 		}
-		if ((rc = rank_query(st, r, q_all, limit, 1, results, &sure, err)))
+		if ((rc = rank_query(st, r, q_all, limit, 1, NULL, results,
+				     &sure, err)))
 			goto out;
 		if (!sure && json_array_clear(results)) {
 			rc = baton_fail(err, BATON_NOMEM, "out of memory");
 			goto out;
 		}
+	} else {
+		rc = rank_single(st, r, q, limit, results, err);
+		goto done_rc;
 	}
-	if (!sure && (rc = rank_query(st, r, q, limit, 0, results, &sure, err)))
+	if (!sure && (rc = rank_query(st, r, q, limit, 0, NULL, results,
+				      &sure, err)))
+		goto out;
+done_rc:
+	if (rc)
 		goto out;
 done:
 	*out = doc;

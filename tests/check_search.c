@@ -293,6 +293,79 @@ START_TEST(test_counts_follow_writes)
 			same_as_reference(text, limits[k]);
 			same_as_reference(words[a], limits[k]);
 		}
+	/* documents already indexed change length (the remembered lengths
+	 * must follow): every rule's title grows, one word at a time */
+	for (k = 0; k < 3; k++) {
+		struct strbuf sb = STRBUF_INIT;
+		int c, n = 0;
+
+		for (a = 0; a < NWORDS; a++)
+			for (c = a + 1; c < NWORDS; c++, n++)
+				strbuf_addf(&sb, "---\napiVersion: baton/v1\n"
+					    "kind: Rule\nmetadata:\n"
+					    "  name: rule%03d\nspec:\n"
+					    "  title: %s%s%s\n  topic: d/%s/%s\n"
+					    "  keywords: [%s, %s]\n"
+					    "  handler: role:role%02d\n", n,
+					    words[a], k ? " note" : "",
+					    k > 1 ? " long long text here" : "",
+					    words[a], words[c], words[a],
+					    words[c], n % NROLES);
+		ck_assert(!sb.oom);
+		load(sb.buf);
+		strbuf_release(&sb);
+		ck_assert_uint_eq(err.n, 0);
+		for (a = 0; a < NWORDS; a++) {
+			snprintf(text, sizeof(text), "%s %s", words[a],
+				 words[(a + 1) % NWORDS]);
+			same_as_reference(text, 10);
+			same_as_reference(words[a], 10);
+			same_as_reference(words[a], 3);
+		}
+	}
+}
+END_TEST
+
+/* The lengths of the documents a search remembers follow the writes: the
+ * newest rule imported again, longer, whose new row takes the rowid of the
+ * one it replaces (SQLite gives the highest rowid again). */
+START_TEST(test_lengths_follow_writes)
+{
+	char text[64];
+	sqlite3_stmt *q;
+	sqlite3_int64 before, after;
+	int k;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(st->db, "SELECT max(id) FROM"
+		" search_doc", -1, &q, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	before = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	for (k = 0; k < NWORDS; k++)
+		same_as_reference(words[k], 10);
+	snprintf(text, sizeof(text), "rule%03d", NWORDS * (NWORDS - 1) / 2 - 1);
+	{
+		struct strbuf sb = STRBUF_INIT;
+		const char *x = words[NWORDS - 2], *y = words[NWORDS - 1];
+
+		strbuf_addf(&sb, "---\napiVersion: baton/v1\nkind: Rule\n"
+			    "metadata:\n  name: %s\nspec:\n  title: %s and a title"
+			    " of many more words than before\n  topic: d/%s/%s\n"
+			    "  keywords: [%s, %s]\n  handler: role:role01\n",
+			    text, x, x, y, x, y);
+		ck_assert(!sb.oom);
+		load(sb.buf);
+		strbuf_release(&sb);
+		ck_assert_uint_eq(err.n, 0);
+		for (k = 0; k < NLIMITS; k++) {
+			same_as_reference(x, limits[k]);
+			same_as_reference(y, limits[k]);
+		}
+	}
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	after = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	ck_assert_int_eq(after, before);
 }
 END_TEST
 
@@ -408,6 +481,7 @@ Suite *suite_search(void)
 	tcase_add_test(tc, test_pairs_same_as_full_ranking);
 	tcase_add_test(tc, test_other_queries_same_as_full_ranking);
 	tcase_add_test(tc, test_counts_follow_writes);
+	tcase_add_test(tc, test_lengths_follow_writes);
 	tcase_add_test(tc, test_keywords_route_to_their_rule);
 	tcase_add_test(tc, test_route_alternatives_unchanged);
 	suite_add_tcase(s, tc);

@@ -18,7 +18,8 @@ figure and the floor it is compared with, in the same run on the same files:
   route-topic  route_resolve() by topic, p50/p99 in µs (routebench), the
                second pass over the same questions (a serving process);
                route-topic-cold the first pass (every page touched for the
-               first time), reported
+               first time), reported; route-topic-json the same route and
+               then its JSON document (route_result_to_json), reported
   route-text   route_resolve() by free text, the same two passes
   web-route    `baton serve` /api/v1/route requests/s (wrk, 32 connections,
                2 threads)  vs  nginx serving the same bytes as a static file
@@ -268,6 +269,8 @@ def main():
                     "p99 <= 50 us (p50 %.1f)" % d["topic"]["p50_us"], "us")
                 row(size, "route-topic-cold", d["topic"]["cold_p99_us"], None,
                     "(reported) first pass (p50 %.1f)" % d["topic"]["cold_p50_us"], "us")
+                row(size, "route-topic-json", d["topic"]["json_p99_us"], None,
+                    "(reported) route + JSON document (p50 %.1f)" % d["topic"]["json_p50_us"], "us")
                 row(size, "route-text", d["text"]["p99_us"], None,
                     "p99 <= 2000 us (p50 %.1f)" % d["text"]["p50_us"], "us")
                 row(size, "route-text-cold", d["text"]["cold_p99_us"], None,

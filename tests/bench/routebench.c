@@ -8,7 +8,10 @@
  * free-text queries from the rules' keywords, routes each after a call
  * that builds the topic index, in two passes (see run()), and prints one
  * JSON object: {"topic": {"n", "p50_us", "p99_us", "cold_p50_us",
- * "cold_p99_us"}, "text": {...}}, p50/p99 being the warm pass.
+ * "cold_p99_us", "json_p50_us", "json_p99_us"}, "text": {...}}, p50/p99
+ * being the warm pass; json_*: the same route followed by
+ * route_result_to_json(), the document the CLI prints and the API sends
+ * (a route keeps its answer as C data until asked, core/route.c).
  */
 #include <malloc.h>
 #include <stdio.h>
@@ -103,12 +106,13 @@ static int run(struct store *st, const char *label, char **pool, size_t npool,
 {
 	double *cold = malloc(n * sizeof(*cold));
 	double *warm = malloc(n * sizeof(*warm));
+	double *doc = malloc(n * sizeof(*doc));
 	size_t *pick = malloc(n * sizeof(*pick));
 	struct baton_error err = BATON_ERROR_INIT;
-	double c50, c99, w50, w99;
+	double c50, c99, w50, w99, j50, j99;
 	int i, pass;
 
-	if (!cold || !warm || !pick || !npool)
+	if (!cold || !warm || !doc || !pick || !npool)
 		return 1;
 	for (i = 0; i < n; i++)
 		pick[i] = next_rand() % npool;
@@ -134,17 +138,30 @@ static int run(struct store *st, const char *label, char **pool, size_t npool,
 			}
 			if (i >= 0)
 				(pass ? warm : cold)[i] = now_us() - t0;
+			if (i >= 0 && pass) {
+				json_t *j = route_result_to_json(res);
+
+				doc[i] = now_us() - t0;
+				if (!j) {
+					fprintf(stderr, "routebench: %s: no document\n", q);
+					return 1;
+				}
+				json_decref(j);
+			}
 			route_result_free(res);
 			free(topic);
 		}
 	}
 	pct(cold, n, &c50, &c99);
 	pct(warm, n, &w50, &w99);
+	pct(doc, n, &j50, &j99);
 	printf("\"%s\": {\"n\": %d, \"p50_us\": %.1f, \"p99_us\": %.1f,"
-	       " \"cold_p50_us\": %.1f, \"cold_p99_us\": %.1f}%s", label, n,
-	       w50, w99, c50, c99, last ? "" : ", ");
+	       " \"cold_p50_us\": %.1f, \"cold_p99_us\": %.1f,"
+	       " \"json_p50_us\": %.1f, \"json_p99_us\": %.1f}%s", label, n,
+	       w50, w99, c50, c99, j50, j99, last ? "" : ", ");
 	free(cold);
 	free(warm);
+	free(doc);
 	free(pick);
 	baton_error_release(&err);
 	return 0;
