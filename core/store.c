@@ -581,6 +581,36 @@ int store_is_wal(struct store *st)
 	return wal;
 }
 
+enum baton_code store_data_version_now(struct store *st, long long *out,
+				       struct baton_error *err)
+{
+	unsigned char stamp[STORE_STAMP_SIZE];
+	int stamped = 0;
+	enum baton_code rc;
+
+	/* a read-only connection in WAL mode stays so: leaving WAL needs
+	 * every other connection closed */
+	if (!st->wal && st->readonly)
+		st->wal = store_is_wal(st) ? 1 : 2;
+	if (st->wal == 1 && st->readonly && sqlite3_get_autocommit(st->db) &&
+	    !store_wal_stamp(st, stamp)) {
+		if (st->dv_ok && !memcmp(stamp, st->dv_stamp, sizeof(stamp))) {
+			*out = st->dv;
+			return BATON_OK;
+		}
+		stamped = 1;
+	}
+	st->dv_ok = 0;
+	if ((rc = store_data_version(st, out, err)))
+		return rc;
+	if (stamped) {
+		memcpy(st->dv_stamp, stamp, sizeof(stamp));
+		st->dv = *out;
+		st->dv_ok = 1;
+	}
+	return BATON_OK;
+}
+
 enum baton_code store_backup(struct store *st, const char *path,
 			     struct baton_error *err)
 {

@@ -14,6 +14,9 @@
 
 #include "error.h"
 
+/* The size of a WAL stamp (store_wal_stamp). */
+#define STORE_STAMP_SIZE 48
+
 enum store_flags {
 	STORE_CREATE = 1,   /* create the file when missing */
 	STORE_READONLY = 2, /* open read-only (web workers, reports) */
@@ -36,6 +39,12 @@ struct store {
 		sqlite3_stmt *stmt;
 	} cache[96];
 	int ncache;
+	/* store_data_version_now: the last data version read by statement,
+	 * valid while the WAL stamp reads dv_stamp (dv_ok) */
+	int wal;            /* 0 not known yet, 1 WAL, 2 not WAL */
+	int dv_ok;
+	long long dv;
+	unsigned char dv_stamp[STORE_STAMP_SIZE];
 };
 
 /* Open (and with STORE_CREATE create and migrate) the database at path.
@@ -105,8 +114,6 @@ void store_bulk_end(struct store *st, int switched);
  * cannot be found or the system has no such call. */
 void store_bulk_flush(struct store *st);
 
-/* The size of a WAL stamp (store_wal_stamp). */
-#define STORE_STAMP_SIZE 48
 
 /* A stamp of the last commit to the file, read without a transaction and
  * without a system call: the header of SQLite's WAL index in the shared
@@ -125,6 +132,13 @@ int store_wal_stamp(struct store *st, unsigned char out[STORE_STAMP_SIZE]);
 /* 1 when the connection's database is in WAL mode (PRAGMA journal_mode),
  * 0 when not or when that cannot be read. */
 int store_is_wal(struct store *st);
+/* store_data_version for a read-only connection outside a transaction
+ * (a web worker's, between requests), without running a statement while
+ * the WAL stamp reads as it did just before the last one ran: no commit
+ * since, so the same version. The statement opens and ends a read
+ * transaction, three system calls; this reads shared memory. */
+enum baton_code store_data_version_now(struct store *st, long long *out,
+				       struct baton_error *err);
 
 /* SQLite's PRAGMA data_version for this connection into *out: it changes
  * when another connection commits, so caches kept per connection compare

@@ -405,6 +405,63 @@ START_TEST(test_cached)
 }
 END_TEST
 
+static int count_stmt(unsigned type, void *ctx, void *p, void *x)
+{
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* A read-only connection's data version between requests: read by
+ * statement once, then from the WAL stamp with no statement while nothing
+ * commits; another connection's commit is seen by the next call, which
+ * runs the statement again. A store that is not read-only (here one in
+ * memory) always runs it. The stamp itself changes with every commit. */
+START_TEST(test_data_version_now)
+{
+	struct baton_error err = BATON_ERROR_INIT;
+	struct store *w = NULL, *r = NULL, *m = NULL;
+	const char *path = tmp_path("dv.db");
+	unsigned char s1[STORE_STAMP_SIZE], s2[STORE_STAMP_SIZE];
+	long long v1, v2, v3;
+	int stmts = 0;
+
+	ck_assert_int_eq(store_open(path, STORE_CREATE, &w, &err), BATON_OK);
+	ck_assert_int_eq(store_open(path, STORE_READONLY, &r, &err), BATON_OK);
+	ck_assert_int_eq(store_data_version_now(r, &v1, &err), BATON_OK);
+	sqlite3_trace_v2(r->db, SQLITE_TRACE_STMT, count_stmt, &stmts);
+	ck_assert_int_eq(store_data_version_now(r, &v2, &err), BATON_OK);
+	ck_assert_int_eq(store_data_version_now(r, &v2, &err), BATON_OK);
+	ck_assert_int_eq(stmts, 0);
+	ck_assert_int_eq(v2, v1);
+	ck_assert_int_eq(store_wal_stamp(r, s1), 0);
+	ck_assert_int_eq(store_exec(w, "INSERT INTO event (at, actor, entity,"
+				    " action) VALUES ('a', 'b', 'c', 'd')",
+				    &err), BATON_OK);
+	ck_assert_int_eq(store_wal_stamp(r, s2), 0);
+	ck_assert_int_ne(memcmp(s1, s2, sizeof(s1)), 0);
+	ck_assert_int_eq(store_data_version_now(r, &v3, &err), BATON_OK);
+	ck_assert_int_gt(stmts, 0);
+	ck_assert_int_ne(v3, v1);
+	stmts = 0;
+	ck_assert_int_eq(store_data_version_now(r, &v2, &err), BATON_OK);
+	ck_assert_int_eq(stmts, 0);
+	ck_assert_int_eq(v2, v3);
+	sqlite3_trace_v2(r->db, 0, NULL, NULL);
+	ck_assert_int_eq(store_open(NULL, STORE_MEMORY | STORE_CREATE, &m, &err),
+			 BATON_OK);
+	stmts = 0;
+	sqlite3_trace_v2(m->db, SQLITE_TRACE_STMT, count_stmt, &stmts);
+	ck_assert_int_eq(store_data_version_now(m, &v1, &err), BATON_OK);
+	ck_assert_int_eq(store_data_version_now(m, &v1, &err), BATON_OK);
+	ck_assert_int_eq(stmts, 2);
+	ck_assert_uint_eq(err.n, 0);
+	store_free(m);
+	store_free(r);
+	store_free(w);
+	baton_error_release(&err);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------
  * Suite
  * ---------------------------------------------------------------------- */
@@ -431,6 +488,7 @@ Suite *suite_store(void)
 	tcase_add_test(tc, test_transactions);
 	tcase_add_test(tc, test_free_rolls_back);
 	tcase_add_test(tc, test_exec_error);
+	tcase_add_test(tc, test_data_version_now);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("store_cached");

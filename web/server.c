@@ -336,7 +336,7 @@ static long long data_version(struct store *st)
 {
 	long long v;
 
-	return store_data_version(st, &v, NULL) ? -1 : v;
+	return store_data_version_now(st, &v, NULL) ? -1 : v;
 }
 
 /* This worker's read-only store, opened on first use. */
