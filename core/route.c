@@ -1,7 +1,8 @@
 /* route.c - route a request to a rule, a role and people; see route.h.
  *
- * The result is built as one JSON document while resolving, so the CLI, the
- * web pages and the API all render the same data (explanation included).
+ * A route writes down what it found as C data (struct route_answer), from
+ * which route_result_to_json() makes one JSON document, so the CLI, the web
+ * pages and the API all render the same data (explanation included).
  *
  * Topic index cache: struct store is shared with every module, so the index
  * is not a field of it; instead it hangs off the SQLite connection. The
@@ -11,7 +12,9 @@
  * finds the cache from the sqlite3 handle. An entry can never outlive its
  * connection, so a reused handle address never sees a stale index. The
  * same cache holds the directory (roles, holders, people, absences) that
- * routes read instead of SQL once it is loaded; see dir_load().
+ * routes read instead of SQL once it is loaded (see dir_load()), and the
+ * WAL stamp under which both are known current, so that a warm route opens
+ * no transaction (see route_resolve()).
  */
 #include "route.h"
 

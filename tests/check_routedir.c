@@ -387,6 +387,34 @@ static void first_contact(struct store *st, const char *topic, char *role,
 	free(s);
 }
 
+/* A question of q (n of them) that a primary of a role answers on
+ * 2026-11-23 (its role and person in role and person). */
+static const char *topic_with_contact(struct store *st, char **q, size_t n,
+				      char *role, char *person)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < NRULES * 2; i += 2) {
+		first_contact(st, q[i], role, person);
+		if (*person && *role)
+			return q[i];
+	}
+	ck_abort_msg("no topic with a contact");
+	return NULL;
+}
+
+/* Remove a database file and its WAL files. */
+static void unlink_db(const char *path)
+{
+	char side[64];
+
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
 /* An absence (a person re-imported with one) and a handover (completed
  * through core/handover) are seen by the next route on a warm
  * connection. */
@@ -404,14 +432,7 @@ START_TEST(test_absence_and_handover_seen)
 	free(compare(a, b));
 	q = questions(b, &n);
 	/* a topic answered by a primary of a role */
-	for (i = 0; i < n && !topic; i += 2) {
-		if (i >= NRULES * 2)
-			break;
-		first_contact(a, q[i], role, person);
-		if (*person && *role)
-			topic = q[i];
-	}
-	ck_assert_ptr_nonnull(topic);
+	topic = topic_with_contact(a, q, n, role, person);
 	snprintf(yaml, sizeof(yaml), "---\napiVersion: baton/v1\nkind: Person\n"
 		 "metadata:\n  name: %s\nspec:\n  displayName: Away\n"
 		 "  absences:\n    - {from: 2026-11-01, to: 2026-11-30,"
@@ -450,7 +471,7 @@ END_TEST
 /* Another connection's import (PRAGMA data_version) is seen too. */
 START_TEST(test_other_connection_seen)
 {
-	char path[] = "/tmp/baton-routedir-XXXXXX", side[64];
+	char path[] = "/tmp/baton-routedir-XXXXXX";
 	int fd = mkstemp(path);
 	struct store *w, *r, *b;
 	char *before, *after, *org = generate(1);
@@ -475,11 +496,7 @@ START_TEST(test_other_connection_seen)
 	store_free(r);
 	store_free(w);
 	store_free(b);
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
+	unlink_db(path);
 	baton_error_release(&err);
 }
 END_TEST
@@ -496,7 +513,7 @@ static int count_stmt(unsigned type, void *ctx, void *p, void *x)
  * transaction again; and the caches then serve again. */
 START_TEST(test_fast_route_sees_commits)
 {
-	char path[] = "/tmp/baton-routefast-XXXXXX", side[64];
+	char path[] = "/tmp/baton-routefast-XXXXXX";
 	char role[32], person[32], yaml[512], *x, *y, *first;
 	int fd = mkstemp(path), stmts = 0;
 	struct store *w, *r;
@@ -512,14 +529,7 @@ START_TEST(test_fast_route_sees_commits)
 	ck_assert_int_eq(store_open(path, STORE_READONLY, &r, &err), BATON_OK);
 	store_set_clock(r, "2026-11-23T10:00:00Z", "2026-11-23");
 	q = questions(r, &n);
-	for (i = 0; i < n && !topic; i += 2) {
-		if (i >= NRULES * 2)
-			break;
-		first_contact(r, q[i], role, person);
-		if (*person && *role)
-			topic = q[i];
-	}
-	ck_assert_ptr_nonnull(topic);
+	topic = topic_with_contact(r, q, n, role, person);
 	first = answer(r, topic, NULL, "2026-11-23");
 	fast = route_fast_routes(r);
 	ck_assert_uint_gt(fast, 0);
@@ -573,11 +583,7 @@ START_TEST(test_fast_route_sees_commits)
 	free(q);
 	store_free(r);
 	store_free(w);
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
+	unlink_db(path);
 	baton_error_release(&err);
 }
 END_TEST
@@ -586,7 +592,7 @@ END_TEST
  * the next route does not (its caches would otherwise still hold it). */
 START_TEST(test_rolled_back_write_not_kept)
 {
-	char path[] = "/tmp/baton-routeroll-XXXXXX", side[64];
+	char path[] = "/tmp/baton-routeroll-XXXXXX";
 	char role[32], person[32], sql[256], *inside, *after, *before;
 	int fd = mkstemp(path);
 	struct store *w;
@@ -600,14 +606,7 @@ START_TEST(test_rolled_back_write_not_kept)
 	unlink(path);
 	w = open_org(path, 0);
 	q = questions(w, &n);
-	for (i = 0; i < n && !topic; i += 2) {
-		if (i >= NRULES * 2)
-			break;
-		first_contact(w, q[i], role, person);
-		if (*person && *role)
-			topic = q[i];
-	}
-	ck_assert_ptr_nonnull(topic);
+	topic = topic_with_contact(w, q, n, role, person);
 	free(answer(w, topic, NULL, "2026-11-23"));
 	before = answer(w, topic, NULL, "2026-11-23");
 	ck_assert_int_eq(store_begin(w, &err), BATON_OK);
@@ -631,11 +630,7 @@ START_TEST(test_rolled_back_write_not_kept)
 		free(q[i]);
 	free(q);
 	store_free(w);
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
+	unlink_db(path);
 	baton_error_release(&err);
 }
 END_TEST
