@@ -122,11 +122,12 @@ static int run(struct store *st, const char *label, char **pool, size_t npool,
 			const char *q = pool[pick[i < 0 ? 0 : i]];
 			struct route_query rq = { 0 };
 			struct route_result *res = NULL;
-			char *topic = is_text ? NULL : concrete(q);
+			char *topic;
 			double t0;
 
 			if (i < 0 && pass)
 				continue;
+			topic = is_text ? NULL : concrete(q);
 			if (is_text)
 				rq.text = q;
 			else
