@@ -10,6 +10,14 @@ expect_out "role: accounts-payable-lead (Accounts Payable Lead)" "topic route na
 expect_out "  marcus.bell  Marcus Bell <marcus.bell@northwind-health.example>  (backup)" "absent primary: backup is the contact"
 expect_no_out "tom.okafor" "the absent primary is not a contact"
 
+# a topic or text that is not UTF-8 is a usage error, not a failure
+run "$BATON" --db "$db" route --topic "$(printf 'finance/\377')"
+expect_rc 2 "a topic that is not UTF-8 exits 2"
+expect_err "the topic is not valid UTF-8" "a topic that is not UTF-8 is named"
+run "$BATON" --db "$db" route "$(printf 'refund \303')"
+expect_rc 2 "text that is not UTF-8 exits 2"
+expect_err "the text is not valid UTF-8" "text that is not UTF-8 is named"
+
 # --explain says why tom.okafor was skipped
 run "$BATON" --db "$db" route --explain --topic finance/invoices/suppliers/acme
 expect_out "    skipped tom.okafor (primary): absent until 2026-11-30 (Annual leave)" "explain names the absence"

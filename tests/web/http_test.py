@@ -305,6 +305,10 @@ def route_tests(srv):
     check(st == 400 and "error" in json.loads(body), "API route without topic or q is 400", (st, body))
     st, _, body = srv.req("GET", "/api/v1/route?topic=zzz/nothing")
     check(st == 404 and json.loads(body).get("error"), "API route with no match is 404 with an error", (st, body[:300]))
+    for q, what in (("topic=%FF%FE", "topic"), ("q=refund%C3", "text")):
+        st, _, body = srv.req("GET", "/api/v1/route?" + q)
+        check(st == 400 and json.loads(body) == {"error": "the %s is not valid UTF-8" % what},
+              "API route with a %s that is not UTF-8 is 400" % what, (st, body[:300]))
     st, _, body = srv.req("GET", "/route?q=%3Cscript%3Ealert(1)%3C/script%3E")
     check("<script" not in body and "&lt;script&gt;" in body, "route query is printed escaped", body[:1500])
     st, _, _ = srv.req("GET", "/route")
