@@ -207,7 +207,11 @@ complete_words() { # CWORD WORD...: prints the completions, one per line
 	bash -c '. "$1"; shift; COMP_CWORD=$1; shift; COMP_WORDS=("$@"); _baton; printf "%s\n" "${COMPREPLY[@]}"' \
 		_ "$ROOT/cli/baton.bash" "$@"
 }
-export PATH="$(dirname "$BATON"):$PATH"
+# the completion runs `baton`: the binary under test by that name (under
+# `make check-valgrind`, $BATON is tests/valgrind-baton.sh)
+mkdir -p "$SCRATCH/bin"
+ln -sf "$(cd "$(dirname "$BATON")" && pwd)/$(basename "$BATON")" "$SCRATCH/bin/baton"
+export PATH="$SCRATCH/bin:$PATH"
 expect_eq "$(complete_words 1 baton im)" "import" "completion: baton im -> import"
 expect_eq "$(complete_words 1 baton h | tr '\n' ' ')" "handover help " "completion: baton h -> handover help"
 expect_eq "$(complete_words 3 baton --db x.db w | tr '\n' ' ')" "who whatif " "completion skips global options"
