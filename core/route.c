@@ -12,9 +12,8 @@
  * finds the cache from the sqlite3 handle. An entry can never outlive its
  * connection, so a reused handle address never sees a stale index. The
  * same cache holds the directory (roles, holders, people, absences) that
- * routes read instead of SQL once it is loaded (see dir_load()), and the
- * WAL stamp under which both are known current, so that a warm route opens
- * no transaction (see route_resolve()).
+ * routes read instead of SQL once it is loaded (see dir_load()); a warm
+ * route that finds both current opens no transaction (route_resolve()).
  */
 #include "route.h"
 
@@ -444,14 +443,14 @@ static enum baton_code dir_load(struct store *st, struct route_dir **out,
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		if (!plain_text(s, 0))
 			continue;   /* never matches a person's name */
-		if (!(g = grow(names, sizeof(*names), nnames, &alloc)) ||
-		    !(((const char **)g)[nnames] = dir_col(d, s, 0, &oom))) {
-			if (g)
-				names = g;
+		if (!(g = grow(names, sizeof(*names), nnames, &alloc))) {
 			oom = 1;
 			break;
 		}
 		names = g;
+		/* a text column: NULL only when out of memory (oom set) */
+		if (!(names[nnames] = dir_col(d, s, 0, &oom)))
+			break;
 		nnames++;
 	}
 	sqlite3_reset(s);
@@ -564,7 +563,7 @@ out:
 }
 
 /* How a route may read. fast: route_resolve found the caches current by
- * the WAL stamp (store_wal_stamp) and opened no transaction, so the route
+ * store_data_version_now and opened no transaction, so the route
  * reads the caches only (at snapshot `version`); anything that would need
  * SQL sets need_sql and fails, and route_resolve runs the route again in a
  * read transaction. */
@@ -592,11 +591,7 @@ struct route_cache {
 	long long seen_version;
 	sqlite3_int64 seen_changes;
 	int no_dir;         /* route_directory_enable(st, 0) */
-	int wal;            /* the file was in WAL mode at the last slow route */
-	int stamped;        /* the rules and the directory are current while
-			       the WAL stamp reads `stamp` (route_resolve) */
-	unsigned char stamp[STORE_STAMP_SIZE];
-	size_t fast;        /* routes answered that way (tests) */
+	size_t fast;        /* routes answered with no transaction (tests) */
 	struct route_cache *next;
 };
 
@@ -2261,10 +2256,11 @@ static int caches_current(const struct route_cache *c)
 	       c->dir_changes == c->changes;
 }
 
-/* A route reads one snapshot. When the caches were found current in a
- * read transaction that began after the WAL stamp was last read, and the
- * stamp still reads the same (no commit since) and this connection wrote
- * nothing, the route runs on the caches alone with no transaction: a read
+/* A route reads one snapshot. When the caller holds no transaction and
+ * the caches are those of the database's current version (read by
+ * store_data_version_now, which runs no statement while SQLite's WAL index
+ * says nothing was committed) and this connection wrote nothing since,
+ * the route runs on the caches alone with no transaction: a read
  * transaction costs three system calls (two fcntl locks and an fstat),
  * about 5 us on a virtual machine, more than the rest of a topic route.
  * Otherwise, or when the route needs SQL after all (free text, a miss, a
@@ -2278,49 +2274,38 @@ enum baton_code route_resolve(struct store *st, const struct route_query *q,
 {
 	struct route_cache *c = cache_for(st, NULL);
 	struct route_mode mode = { 0, 0, -1 };
-	unsigned char stamp[STORE_STAMP_SIZE];
-	int stamped = 0, began;
+	long long version;
+	int began;
 	enum baton_code rc;
 
 	*out = NULL;
-	if (c && c->wal && !c->no_dir && sqlite3_get_autocommit(st->db) &&
-	    !store_wal_stamp(st, stamp)) {
-		stamped = 1;
-		if (c->stamped && caches_current(c) &&
-		    c->changes == sqlite3_total_changes64(st->db) &&
-		    !memcmp(stamp, c->stamp, sizeof(stamp))) {
-			mode.fast = 1;
-			mode.version = c->data_version;
-			rc = resolve_query(st, q, &mode, out, err);
-			if (!mode.need_sql) {
-				c->fast++;
-				return rc;
-			}
-			mode = (struct route_mode){ 0, 0, -1 };
+	/* (rules_index and directory() make the same test again in the
+	 * route: this one only spares a route that would stop half-way) */
+	if (c && !c->no_dir && sqlite3_get_autocommit(st->db) &&
+	    caches_current(c) &&
+	    c->changes == sqlite3_total_changes64(st->db) &&
+	    !store_data_version_now(st, &version, NULL) &&
+	    version == c->data_version) {
+		mode.fast = 1;
+		mode.version = version;
+		rc = resolve_query(st, q, &mode, out, err);
+		if (!mode.need_sql) {
+			c->fast++;
+			return rc;
 		}
+		mode = (struct route_mode){ 0, 0, -1 };
 	}
 	if ((rc = store_read_begin(st, &began, err)))
 		return rc;
 	rc = resolve_query(st, q, &mode, out, err);
-	/* inside the caller's transaction the caches may now hold what it
-	 * wrote and may still roll back, which changes neither the stamp nor
-	 * data_version nor the count of changes: not stamped, and dropped if
-	 * the transaction writes */
-	if (c)
-		c->stamped = 0;
+	/* inside the caller's write transaction the caches may now hold what
+	 * it wrote and may still roll back, which changes neither
+	 * data_version nor the count of changes: they are dropped */
 	if (c && !began &&
 	    sqlite3_txn_state(st->db, "main") == SQLITE_TXN_WRITE) {
 		cache_clear(c);
 		dir_free(c->dir);
 		c->dir = NULL;
-	}
-	if (c && began) {
-		c->wal = store_is_wal(st);
-		if (!rc && c->wal && stamped && caches_current(c) &&
-		    c->changes == sqlite3_total_changes64(st->db)) {
-			memcpy(c->stamp, stamp, sizeof(stamp));
-			c->stamped = 1;
-		}
 	}
 	store_read_end(st, began);
 	return rc;

@@ -98,8 +98,8 @@ void route_directory_enable(struct store *st, int enable);
 /* How many rules st's connection has indexed (a bucket or all; tests). */
 size_t route_rules_loaded(struct store *st);
 /* How many routes st's connection answered from its caches alone, with no
- * transaction (the WAL stamp said nothing changed; see route_resolve in
- * route.c) (tests). */
+ * transaction (they were those of the current data version; see
+ * route_resolve in route.c) (tests). */
 size_t route_fast_routes(struct store *st);
 /* 1 when st's connection holds a loaded directory (tests). */
 int route_directory_loaded(struct store *st);

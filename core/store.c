@@ -47,12 +47,16 @@ enum baton_code store_exec(struct store *st, const char *sql,
 	return BATON_OK;
 }
 
-/* PRAGMA journal_mode=mode; 1 when the file is then in that mode. */
+/* PRAGMA journal_mode=mode; 1 when the file is then in that mode. The
+ * only place a connection changes its journal mode after store_open: what
+ * store_data_version_now knew of it is forgotten. */
 static int journal_mode(struct store *st, const char *sql, const char *mode)
 {
 	sqlite3_stmt *s = NULL;
 	int ok = 0;
 
+	st->wal = 0;
+	st->dv_ok = 0;
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK &&
 	    sqlite3_step(s) == SQLITE_ROW)
 		ok = !sqlite3_stricmp((const char *)sqlite3_column_text(s, 0), mode);
@@ -566,7 +570,9 @@ int store_wal_stamp(struct store *st, unsigned char out[STORE_STAMP_SIZE])
 	return 0;
 }
 
-int store_is_wal(struct store *st)
+/* 1 when the connection's database is in WAL mode (PRAGMA journal_mode),
+ * 0 when not or when that cannot be read. */
+static int store_is_wal(struct store *st)
 {
 	sqlite3_stmt *s = store_cached(st, "PRAGMA journal_mode", NULL);
 	const char *mode;
@@ -588,11 +594,12 @@ enum baton_code store_data_version_now(struct store *st, long long *out,
 	int stamped = 0;
 	enum baton_code rc;
 
-	/* a read-only connection in WAL mode stays so: leaving WAL needs
-	 * every other connection closed */
-	if (!st->wal && st->readonly)
+	/* a connection in WAL mode stays so unless it leaves itself
+	 * (journal_mode() then forgets this): leaving WAL needs every other
+	 * connection closed */
+	if (!st->wal)
 		st->wal = store_is_wal(st) ? 1 : 2;
-	if (st->wal == 1 && st->readonly && sqlite3_get_autocommit(st->db) &&
+	if (st->wal == 1 && sqlite3_get_autocommit(st->db) &&
 	    !store_wal_stamp(st, stamp)) {
 		if (st->dv_ok && !memcmp(stamp, st->dv_stamp, sizeof(stamp))) {
 			*out = st->dv;

@@ -126,17 +126,15 @@ void store_bulk_flush(struct store *st);
  * sqlite3_total_changes64). Returns 0 with the stamp in out, or -1 when
  * there is none to read: a file not in WAL mode, an index not mapped yet,
  * a commit writing the header at this moment (its two copies differ).
- * Call it only on a connection known to be in WAL mode (store_is_wal):
- * on another it would create the -shm file. */
+ * Call it only on a connection known to be in WAL mode (PRAGMA
+ * journal_mode): on another it would create the -shm file. */
 int store_wal_stamp(struct store *st, unsigned char out[STORE_STAMP_SIZE]);
-/* 1 when the connection's database is in WAL mode (PRAGMA journal_mode),
- * 0 when not or when that cannot be read. */
-int store_is_wal(struct store *st);
-/* store_data_version for a read-only connection outside a transaction
- * (a web worker's, between requests), without running a statement while
- * the WAL stamp reads as it did just before the last one ran: no commit
- * since, so the same version. The statement opens and ends a read
- * transaction, three system calls; this reads shared memory. */
+/* store_data_version outside a transaction (a web worker's between
+ * requests, a route's before it decides whether it needs one), without
+ * running a statement while the WAL stamp reads as it did just before the
+ * last one ran: no commit since, so the same version. The statement opens
+ * and ends a read transaction, three system calls; this reads shared
+ * memory. On a file not in WAL mode the statement always runs. */
 enum baton_code store_data_version_now(struct store *st, long long *out,
 				       struct baton_error *err);
 

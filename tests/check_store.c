@@ -414,8 +414,9 @@ static int count_stmt(unsigned type, void *ctx, void *p, void *x)
 /* A read-only connection's data version between requests: read by
  * statement once, then from the WAL stamp with no statement while nothing
  * commits; another connection's commit is seen by the next call, which
- * runs the statement again. A store that is not read-only (here one in
- * memory) always runs it. The stamp itself changes with every commit. */
+ * runs the statement again; the writer's own version too. A store not in
+ * WAL mode (here one in memory) always runs it. The stamp itself changes
+ * with every commit. */
 START_TEST(test_data_version_now)
 {
 	struct baton_error err = BATON_ERROR_INIT;
@@ -447,8 +448,25 @@ START_TEST(test_data_version_now)
 	ck_assert_int_eq(stmts, 0);
 	ck_assert_int_eq(v2, v3);
 	sqlite3_trace_v2(r->db, 0, NULL, NULL);
+	/* a read-write connection: its own commit moves no data_version,
+	 * but it runs the statement again after one, and not otherwise */
+	ck_assert_int_eq(store_data_version_now(w, &v1, &err), BATON_OK);
+	stmts = 0;
+	sqlite3_trace_v2(w->db, SQLITE_TRACE_STMT, count_stmt, &stmts);
+	ck_assert_int_eq(store_data_version_now(w, &v2, &err), BATON_OK);
+	ck_assert_int_eq(stmts, 0);
+	ck_assert_int_eq(v2, v1);
+	ck_assert_int_eq(store_exec(w, "INSERT INTO event (at, actor, entity,"
+				    " action) VALUES ('e', 'f', 'g', 'h')",
+				    &err), BATON_OK);
+	stmts = 0;
+	ck_assert_int_eq(store_data_version_now(w, &v2, &err), BATON_OK);
+	ck_assert_int_gt(stmts, 0);
+	sqlite3_trace_v2(w->db, 0, NULL, NULL);
 	ck_assert_int_eq(store_open(NULL, STORE_MEMORY | STORE_CREATE, &m, &err),
 			 BATON_OK);
+	/* (the first call also asks for the journal mode, once) */
+	ck_assert_int_eq(store_data_version_now(m, &v1, &err), BATON_OK);
 	stmts = 0;
 	sqlite3_trace_v2(m->db, SQLITE_TRACE_STMT, count_stmt, &stmts);
 	ck_assert_int_eq(store_data_version_now(m, &v1, &err), BATON_OK);
