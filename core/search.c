@@ -492,7 +492,7 @@ static int cmp_top_rowid(const void *x, const void *y)
 }
 
 /* 1 when the ranker keeps only its candidates and rowid is not one. */
-static int r_only(const struct ranker *r, sqlite3_int64 rowid)
+static int not_candidate(const struct ranker *r, sqlite3_int64 rowid)
 {
 	struct top_doc key;
 
@@ -544,7 +544,7 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 		sqlite3_result_double(ctx, d->last);
 		return;
 	}
-	if (r_only(api->xUserData(fts), rowid))
+	if (not_candidate(api->xUserData(fts), rowid))
 		score = -1.0;
 	else
 		score = row_score(api, fts, d, &rc);
@@ -692,7 +692,7 @@ static void word_hits_put(struct ranker *r, const char *word, size_t n,
 /* Rows baton_bm25 set aside (1.0) are dropped before the join and the
  * snippet; the ORDER BY and LIMIT are those baton_bm25 expects. ROWS is
  * empty, or (ids_sql) a condition that keeps rank_single's candidates,
- * whose rowids ?3 gives as a JSON array; ORDER the order FTS5 reads. */
+ * whose rowids lie between ?3 and ?4; ORDER the order FTS5 reads. */
 #define SEARCH_SQL(ROWS, ORDER) \
 	"SELECT d.kind, d.name, d.sub, d.title, h.score," \
 	" CASE d.kind" \
@@ -825,10 +825,11 @@ static void ranker_end(struct ranker *r, int ok, const char **at, size_t *len)
 	r->limit = 0;
 }
 
-/* ids: NULL, or rank_single's candidates, from ids[0] to ids[1] (ids_sql). */
+/* range: NULL, or the rowids of rank_single's candidates, from range[0]
+ * to range[1] (ids_sql). */
 static enum baton_code rank_query(struct store *st, struct ranker *r,
 				  const char *q, int limit, int all_words,
-				  const sqlite3_int64 *ids, json_t *results,
+				  const sqlite3_int64 *range, json_t *results,
 				  int *sure, struct baton_error *err)
 {
 	const char *at[SEARCH_MAX_WORDS];
@@ -839,14 +840,14 @@ static enum baton_code rank_query(struct store *st, struct ranker *r,
 	int step, n = 0;
 
 	*sure = 0;
-	if (!(s = store_cached(st, ids ? ids_sql : search_sql, err)))
+	if (!(s = store_cached(st, range ? ids_sql : search_sql, err)))
 		return err && err->code ? err->code : BATON_DB;
 	ranker_begin(r, q, limit, at, len);
 	sqlite3_bind_text(s, 1, q, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 2, limit);
-	if (ids) {
-		sqlite3_bind_int64(s, 3, ids[0]);
-		sqlite3_bind_int64(s, 4, ids[1]);
+	if (range) {
+		sqlite3_bind_int64(s, 3, range[0]);
+		sqlite3_bind_int64(s, 4, range[1]);
 	}
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		double score = -sqlite3_column_double(s, 4);
@@ -880,22 +881,25 @@ static enum baton_code rank_query(struct store *st, struct ranker *r,
 	return rc;
 }
 
-/* SQLite's varint (FTS5 writes search_docsize.sz as one per column) at
- * p, before end: its bytes, 0 when cut short. */
-static int get_varint(const unsigned char *p, const unsigned char *end,
-		      sqlite3_uint64 *v)
+/* The sum of the SQLite varints of p (n bytes: search_docsize.sz, one
+ * per column, as FTS5 writes it) in *sum; -1 when one is cut short. */
+static int varint_sum(const unsigned char *p, int n, sqlite3_uint64 *sum)
 {
-	int i;
+	const unsigned char *end = p + (n > 0 ? n : 0);
 
-	*v = 0;
-	for (i = 0; i < 8 && p + i < end; i++) {
-		*v = (*v << 7) | (p[i] & 0x7f);
-		if (!(p[i] & 0x80))
-			return i + 1;
-	}
-	if (i == 8 && p + 8 < end) {
-		*v = (*v << 8) | p[8];
-		return 9;
+	*sum = 0;
+	while (p && p < end) {
+		sqlite3_uint64 v = 0;
+		int i;
+
+		for (i = 0; i < 8 && p + i < end && (p[i] & 0x80); i++)
+			v = (v << 7) | (p[i] & 0x7f);
+		if (p + i >= end)
+			return -1;
+		/* the 9th byte holds 8 bits */
+		v = i == 8 ? (v << 8) | p[i] : (v << 7) | p[i];
+		*sum += v;
+		p += i + 1;
 	}
 	return 0;
 }
@@ -938,37 +942,23 @@ static enum baton_code dl_load(struct store *st, struct ranker *r,
 		free(dl);
 		return err && err->code ? err->code : BATON_DB;
 	}
-	while ((step = sqlite3_step(s)) == SQLITE_ROW && !bad) {
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		sqlite3_int64 id = sqlite3_column_int64(s, 0);
-		const unsigned char *p = sqlite3_column_blob(s, 1);
-		const unsigned char *end = p + sqlite3_column_bytes(s, 1);
-		sqlite3_uint64 sum = 0, v;
-		int n;
+		sqlite3_uint64 sum;
 
-		if (id < 0 || id > max) {
+		if (id < 0 || id > max ||
+		    varint_sum(sqlite3_column_blob(s, 1),
+			       sqlite3_column_bytes(s, 1), &sum) ||
+		    sum > 0x7fffffff) {
 			bad = 1;
 			break;
 		}
-		while (p && p < end) {
-			if (!(n = get_varint(p, end, &v))) {
-				bad = 1;
-				break;
-			}
-			sum += v;
-			p += n;
-		}
-		if (sum > 0x7fffffff)
-			bad = 1;
 		dl[id] = (unsigned)sum;
 	}
 	sqlite3_reset(s);
-	if (!bad && step != SQLITE_DONE && step != SQLITE_ROW) {
+	if (bad || step != SQLITE_DONE) {
 		free(dl);
-		return store_fail(st, err, "cannot search");
-	}
-	if (bad) {
-		free(dl);
-		return BATON_OK;
+		return bad ? BATON_OK : store_fail(st, err, "cannot search");
 	}
 	r->dl = dl;
 	r->ndl = max + 1;

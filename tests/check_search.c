@@ -351,8 +351,13 @@ START_TEST(test_lengths_follow_writes)
 		strbuf_addf(&sb, "---\napiVersion: baton/v1\nkind: Rule\n"
 			    "metadata:\n  name: %s\nspec:\n  title: %s and a title"
 			    " of many more words than before\n  topic: d/%s/%s\n"
-			    "  keywords: [%s, %s]\n  handler: role:role01\n",
-			    text, x, x, y, x, y);
+			    "  keywords: [%s, %s]\n  handler: role:role01\n"
+			    "  description: %s", text, x, x, y, x, y, x);
+		/* a column of 300 tokens: its size takes two bytes in
+		 * search_docsize */
+		for (k = 0; k < 299; k++)
+			strbuf_addstr(&sb, " filler");
+		strbuf_addch(&sb, '\n');
 		ck_assert(!sb.oom);
 		load(sb.buf);
 		strbuf_release(&sb);
