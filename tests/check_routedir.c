@@ -403,6 +403,29 @@ static const char *topic_with_contact(struct store *st, char **q, size_t n,
 	return NULL;
 }
 
+/* A new database file at path (a mkstemp template) holding organisation
+ * 0, through a read-write connection. */
+static struct store *file_org(char *path)
+{
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	unlink(path);
+	return open_org(path, 0);
+}
+
+/* The YAML of person `name` re-imported with one absence in November
+ * 2026, to `to`, whose reason is also the display name. */
+static void away_yaml(char *buf, size_t size, const char *name,
+		      const char *to, const char *reason)
+{
+	snprintf(buf, size, "---\napiVersion: baton/v1\nkind: Person\n"
+		 "metadata:\n  name: %s\nspec:\n  displayName: %s\n"
+		 "  absences:\n    - {from: 2026-11-01, to: %s,"
+		 " reason: %s}\n", name, reason, to, reason);
+}
+
 /* Remove a database file and its WAL files. */
 static void unlink_db(const char *path)
 {
@@ -433,10 +456,7 @@ START_TEST(test_absence_and_handover_seen)
 	q = questions(b, &n);
 	/* a topic answered by a primary of a role */
 	topic = topic_with_contact(a, q, n, role, person);
-	snprintf(yaml, sizeof(yaml), "---\napiVersion: baton/v1\nkind: Person\n"
-		 "metadata:\n  name: %s\nspec:\n  displayName: Away\n"
-		 "  absences:\n    - {from: 2026-11-01, to: 2026-11-30,"
-		 " reason: Away}\n", person);
+	away_yaml(yaml, sizeof(yaml), person, "2026-11-30", "Away");
 	load(a, yaml);
 	load(b, yaml);
 	x = answer(a, topic, NULL, "2026-11-23");
@@ -472,15 +492,11 @@ END_TEST
 START_TEST(test_other_connection_seen)
 {
 	char path[] = "/tmp/baton-routedir-XXXXXX";
-	int fd = mkstemp(path);
 	struct store *w, *r, *b;
 	char *before, *after, *org = generate(1);
 	struct baton_error err = BATON_ERROR_INIT;
 
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	unlink(path);
-	w = open_org(path, 0);
+	w = file_org(path);
 	ck_assert_int_eq(store_open(path, STORE_READONLY, &r, &err), BATON_OK);
 	store_set_clock(r, "2026-11-23T10:00:00Z", "2026-11-23");
 	b = open_org(NULL, 0);
@@ -515,17 +531,14 @@ START_TEST(test_fast_route_sees_commits)
 {
 	char path[] = "/tmp/baton-routefast-XXXXXX";
 	char role[32], person[32], yaml[512], *x, *y, *first;
-	int fd = mkstemp(path), stmts = 0;
+	int stmts = 0;
 	struct store *w, *r;
 	struct baton_error err = BATON_ERROR_INIT;
 	const char *topic = NULL;
 	size_t n, i, fast;
 	char **q;
 
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	unlink(path);
-	w = open_org(path, 0);
+	w = file_org(path);
 	ck_assert_int_eq(store_open(path, STORE_READONLY, &r, &err), BATON_OK);
 	store_set_clock(r, "2026-11-23T10:00:00Z", "2026-11-23");
 	q = questions(r, &n);
@@ -542,10 +555,7 @@ START_TEST(test_fast_route_sees_commits)
 	ck_assert_str_eq(x, first);
 	free(x);
 	/* another connection commits: the next route sees it */
-	snprintf(yaml, sizeof(yaml), "---\napiVersion: baton/v1\nkind: Person\n"
-		 "metadata:\n  name: %s\nspec:\n  displayName: Away\n"
-		 "  absences:\n    - {from: 2026-11-01, to: 2026-11-30,"
-		 " reason: Away}\n", person);
+	away_yaml(yaml, sizeof(yaml), person, "2026-11-30", "Away");
 	load(w, yaml);
 	fast = route_fast_routes(r);
 	x = answer(r, topic, NULL, "2026-11-23");
@@ -566,10 +576,7 @@ START_TEST(test_fast_route_sees_commits)
 	ck_assert_str_eq(x, y);
 	free(x);
 	free(y);
-	snprintf(yaml, sizeof(yaml), "---\napiVersion: baton/v1\nkind: Person\n"
-		 "metadata:\n  name: %s\nspec:\n  displayName: Ill\n"
-		 "  absences:\n    - {from: 2026-11-01, to: 2026-11-27,"
-		 " reason: Ill}\n", person);
+	away_yaml(yaml, sizeof(yaml), person, "2026-11-27", "Ill");
 	load(w, yaml);
 	x = answer(w, topic, NULL, "2026-11-23");
 	y = answer(r, topic, NULL, "2026-11-23");
@@ -594,17 +601,13 @@ START_TEST(test_rolled_back_write_not_kept)
 {
 	char path[] = "/tmp/baton-routeroll-XXXXXX";
 	char role[32], person[32], sql[256], *inside, *after, *before;
-	int fd = mkstemp(path);
 	struct store *w;
 	struct baton_error err = BATON_ERROR_INIT;
 	const char *topic = NULL;
 	size_t n, i;
 	char **q;
 
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	unlink(path);
-	w = open_org(path, 0);
+	w = file_org(path);
 	q = questions(w, &n);
 	topic = topic_with_contact(w, q, n, role, person);
 	free(answer(w, topic, NULL, "2026-11-23"));
