@@ -167,6 +167,7 @@ int cmd_audit(int argc, char **argv, struct cli *cli)
 	struct baton_error err = BATON_ERROR_INIT;
 	const char *format = "text", *fail_on = NULL;
 	json_t *report = NULL;
+	struct audit_text text;
 	struct store *st;
 	enum baton_code rc;
 	int c, status;
@@ -206,12 +207,24 @@ int cmd_audit(int argc, char **argv, struct cli *cli)
 		return cli_error(cli, EXIT_USAGE, "no audit check is called '%s'", ao.check);
 	if (!(st = cli_open(cli, STORE_READONLY, &status)))
 		return status;
+	if (!strcmp(format, "json")) {
+		/* made as text on the audit's threads: 14 MB at 100,000 people */
+		rc = audit_run_text(st, &ao, NULL, &text, &err);
+		status = cli_report(cli, &err, rc);
+		if (rc == BATON_OK) {
+			fwrite(text.json.buf, 1, text.json.len, stdout);
+			fputc('\n', stdout);
+			status = fail_on && (text.error > 0 ||
+					     (!strcmp(fail_on, "warning") && text.warning > 0))
+				 ? EXIT_DATA : 0;
+		}
+		strbuf_release(&text.json);
+		goto out;
+	}
 	rc = audit_run_parallel(st, &ao, NULL, &report, &err);
 	status = cli_report(cli, &err, rc);
 	if (rc == BATON_OK) {
-		if (!strcmp(format, "json"))
-			cli_print_json(report);
-		else if (!strcmp(format, "md"))
+		if (!strcmp(format, "md"))
 			print_md(report, ao.date ? ao.date : cli->today, ao.team);
 		else if (!strcmp(format, "csv"))
 			print_csv(report);
@@ -222,6 +235,7 @@ int cmd_audit(int argc, char **argv, struct cli *cli)
 				(!strcmp(fail_on, "warning") && summary_count(report, "warning") > 0)))
 			status = EXIT_DATA;
 	}
+out:
 	json_decref(report);
 	baton_error_release(&err);
 	store_free(st);

@@ -2450,9 +2450,60 @@ struct rpart {
 	const json_t *teams, *ignores;
 	json_t **obj;
 	unsigned char *kind;
+	struct strbuf *text[2];     /* for audit_run_text: the findings and
+				     * the silenced, each as ",\n    {...}"
+				     * (report_item); else NULL */
 	int oom;
 	struct store *close;        /* closed once the part is made, or NULL */
 };
+
+/* json_dump_callback's output gathered in sb, `pad` spaces after each
+ * newline. */
+struct indented {
+	struct strbuf *sb;
+	size_t pad;
+};
+
+static int indented_add(const char *s, size_t len, void *data)
+{
+	static const char spaces[] = "        ";
+	struct indented *in = data;
+	const char *nl;
+	size_t n;
+
+	while ((nl = memchr(s, '\n', len))) {
+		n = (size_t)(nl - s) + 1;
+		strbuf_add(in->sb, s, n);
+		strbuf_add(in->sb, spaces, in->pad);
+		s += n;
+		len -= n;
+	}
+	strbuf_add(in->sb, s, len);
+	return 0;
+}
+
+/* Append v to sb as json_dumps(..., JSON_INDENT(2)) shows it `depth`
+ * levels down in a larger document: its own dump, each line moved right
+ * by two spaces a level. Every newline of a dump is between tokens (a
+ * string's are escaped), so the lines are the document's. 0 on success. */
+static int dump_indented(const json_t *v, size_t depth, struct strbuf *sb)
+{
+	struct indented in = { sb, 2 * depth };
+
+	return json_dump_callback(v, indented_add, &in, JSON_INDENT(2)) ? -1 : 0;
+}
+
+/* The i-th object of part p, once made, in text as an item of its array
+ * (two levels down), after a comma; then freed: nothing reads it again. */
+static int report_item(struct rpart *p, size_t i, struct strbuf *text)
+{
+	strbuf_add(text, ",\n    ", 6);
+	if (dump_indented(p->obj[i], 2, text))
+		return -1;
+	json_decref(p->obj[i]);
+	p->obj[i] = NULL;
+	return 0;
+}
 
 static void report_part(struct rpart *p)
 {
@@ -2487,6 +2538,8 @@ static void report_part(struct rpart *p)
 					goto oom;
 				p->obj[i] = o;
 				p->kind[i] = REP_SILENCED;
+				if (p->text[1] && report_item(p, i, p->text[1]))
+					goto oom;
 				continue;
 			}
 		}
@@ -2510,6 +2563,8 @@ static void report_part(struct rpart *p)
 		    json_object_set_new_nocheck(o, "team",
 						f->team ? json_incref(team) : json_null()) ||
 		    json_object_set_new_nocheck(o, "message", json_string(f->message)))
+			goto oom;
+		if (p->text[0] && report_item(p, i, p->text[0]))
 			goto oom;
 	}
 	goto out;
@@ -2583,30 +2638,56 @@ static void findings_sort(struct ctx *c, int parallel)
 	c->alloc = c->n;
 }
 
-/* The report of c's findings (sorted here). With `parallel`, the second
- * half of the findings is sorted and made into JSON by a second thread.
- * `close` (may be NULL) is a connection closed meanwhile, off this
- * thread when there is a second one. */
+/* End an array of the report's text: sb holds its first items from `at`
+ * (report_item: each after a comma), `more` and `rest` the others. The
+ * first comma becomes the array's bracket. */
+static void text_array(struct strbuf *sb, size_t at, const struct strbuf *more,
+		       const struct strbuf *rest)
+{
+	strbuf_add(sb, more->buf, more->len);
+	strbuf_add(sb, rest->buf, rest->len);
+	if (sb->len == at || !strbuf_ok(sb)) {
+		strbuf_add(sb, "[]", 2);
+		return;
+	}
+	sb->buf[at] = '[';
+	strbuf_add(sb, "\n  ]", 4);
+}
+
+/* The report of c's findings (sorted here), as JSON values in *out, or
+ * with `text` as the JSON text of those values (audit_run_text), each
+ * finding's made on the thread that makes its value, which is then freed.
+ * With `parallel`, the second half of the findings is sorted and made by
+ * a second thread. `close` (may be NULL) is a connection closed
+ * meanwhile, off this thread when there is a second one. */
 static enum baton_code report_build(struct ctx *c, const json_t *teams,
 				    const json_t *ignores, int parallel,
-				    struct store *close, json_t **out)
+				    struct store *close, json_t **out,
+				    struct audit_text *text)
 {
-	json_t *findings = json_array(), *silenced = json_array();
+	json_t *findings = json_array(), *silenced = json_array(), *summary = NULL;
 	json_t **obj = calloc(c->n + 1, sizeof(*obj));
 	unsigned char *kind = calloc(c->n + 1, 1);
+	struct strbuf scratch[3] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
+	const struct strbuf empty = STRBUF_INIT;
 	struct rpart part[2];
 	int count[3] = { 0, 0, 0 }, oom = 0;
 	pthread_t th;
 	int started = 0;
-	size_t i, half;
+	size_t i, half, at = 0, nsilenced = 0;
 
-	*out = NULL;
+	if (out)
+		*out = NULL;
 	if (!findings || !silenced || !obj || !kind) {
 		oom = 1;
 		goto out;
 	}
 	findings_sort(c, parallel);
 	half = parallel && c->n >= audit_report_split ? c->n / 2 : c->n;
+	if (text) {
+		strbuf_addstr(&text->json, "{\n  \"findings\": ");
+		at = text->json.len;
+	}
 	for (i = 0; i < 2; i++) {
 		part[i].f = c->f + (i ? half : 0);
 		part[i].n = i ? c->n - half : half;
@@ -2614,6 +2695,9 @@ static enum baton_code report_build(struct ctx *c, const json_t *teams,
 		part[i].ignores = ignores;
 		part[i].obj = obj + (i ? half : 0);
 		part[i].kind = kind + (i ? half : 0);
+		/* the first part's findings go straight after the "{" */
+		part[i].text[0] = !text ? NULL : i ? &scratch[0] : &text->json;
+		part[i].text[1] = !text ? NULL : &scratch[1 + i];
 		part[i].oom = 0;
 		part[i].close = NULL;
 	}
@@ -2628,29 +2712,61 @@ static enum baton_code report_build(struct ctx *c, const json_t *teams,
 		report_part_main(&part[1]);
 	oom = part[0].oom || part[1].oom;
 	for (i = 0; i < c->n; i++) {
-		if (oom || kind[i] == REP_SKIP) {
-			json_decref(obj[i]);
+		if (kind[i] == REP_FINDING)
+			count[c->f[i].severity]++;
+		else if (kind[i] == REP_SILENCED)
+			nsilenced++;
+		if (oom || !obj[i])
 			continue;
-		}
 		if (json_array_append_new(kind[i] == REP_FINDING ? findings : silenced, obj[i])) {
+			obj[i] = NULL;
 			oom = 1;
 			continue;
 		}
-		if (kind[i] == REP_FINDING)
-			count[c->f[i].severity]++;
+		obj[i] = NULL;
 	}
-	if (!oom)
-		*out = json_pack("{s:o,s:{s:i,s:i,s:i},s:o}", "findings", findings, "summary",
-				 "error", count[0], "warning", count[1], "info", count[2],
+	if (oom)
+		goto out;
+	summary = json_pack("{s:i,s:i,s:i}", "error", count[0], "warning", count[1],
+			    "info", count[2]);
+	if (!summary) {
+		oom = 1;
+	} else if (text) {
+		/* jansson's order: findings, summary, silenced */
+		text_array(&text->json, at, &scratch[0], &empty);
+		strbuf_addstr(&text->json, ",\n  \"summary\": ");
+		if (dump_indented(summary, 1, &text->json))
+			oom = 1;
+		strbuf_addstr(&text->json, ",\n  \"silenced\": ");
+		text_array(&text->json, text->json.len, &scratch[1], &scratch[2]);
+		strbuf_addstr(&text->json, "\n}");
+		for (i = 0; i < 3; i++)
+			oom |= !strbuf_ok(&scratch[i]);
+		oom |= !strbuf_ok(&text->json);
+		text->error = count[0];
+		text->warning = count[1];
+		text->info = count[2];
+		text->silenced = nsilenced;
+	} else {
+		*out = json_pack("{s:o,s:O,s:o}", "findings", findings, "summary", summary,
 				 "silenced", silenced);
-	findings = silenced = NULL; /* json_pack's "o" took them, even when failing */
+		findings = silenced = NULL; /* json_pack's "o" took them, even when failing */
+		oom = !*out;
+	}
 out:
 	store_free(close);
 	json_decref(findings);
 	json_decref(silenced);
+	json_decref(summary);
+	for (i = 0; obj && i < c->n; i++)
+		json_decref(obj[i]);
+	for (i = 0; i < 3; i++)
+		strbuf_release(&scratch[i]);
 	free(obj);
 	free(kind);
-	return *out ? BATON_OK : nomem(c->err);
+	if (oom && text)
+		strbuf_release(&text->json);
+	return oom ? nomem(c->err) : BATON_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2800,7 +2916,7 @@ static enum baton_code worker_merge(struct worker *w, struct ctx *c, enum baton_
 
 static enum baton_code audit_exec(struct store *st, const struct audit_opts *opts,
 				  int parallel, int *ran_parallel, json_t **report,
-				  struct baton_error *err)
+				  struct audit_text *text, struct baton_error *err)
 {
 	static const struct audit_opts none = { NULL, NULL, NULL, 0, NULL, 0 };
 	struct split sp = { PTHREAD_MUTEX_INITIALIZER, 0 };
@@ -2813,7 +2929,8 @@ static enum baton_code audit_exec(struct store *st, const struct audit_opts *opt
 	int two = 0, started = 0;
 	size_t i;
 
-	*report = NULL;
+	if (report)
+		*report = NULL;
 	if (ran_parallel)
 		*ran_parallel = 0;
 	if (!opts)
@@ -2886,7 +3003,7 @@ out:
 		c.st = NULL;
 	}
 	if (!brc)
-		brc = report_build(&c, teams, ignores, two, tw[0], report);
+		brc = report_build(&c, teams, ignores, two, tw[0], report, text);
 	else
 		store_free(tw[0]);
 	json_decref(teams);
@@ -2898,14 +3015,23 @@ out:
 enum baton_code audit_run(struct store *st, const struct audit_opts *opts,
 			  json_t **report, struct baton_error *err)
 {
-	return audit_exec(st, opts, 0, NULL, report, err);
+	return audit_exec(st, opts, 0, NULL, report, NULL, err);
 }
 
 enum baton_code audit_run_parallel(struct store *st, const struct audit_opts *opts,
 				   int *ran_parallel, json_t **report,
 				   struct baton_error *err)
 {
-	return audit_exec(st, opts, 1, ran_parallel, report, err);
+	return audit_exec(st, opts, 1, ran_parallel, report, NULL, err);
+}
+
+enum baton_code audit_run_text(struct store *st, const struct audit_opts *opts,
+			       int *ran_parallel, struct audit_text *out,
+			       struct baton_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	strbuf_init(&out->json);
+	return audit_exec(st, opts, 1, ran_parallel, NULL, out, err);
 }
 
 enum baton_code busfactor_run(struct store *st,

@@ -21,6 +21,7 @@
 
 #include "error.h"
 #include "store.h"
+#include "strbuf.h"
 
 /* Severities of findings, most severe first (the sort order). */
 enum audit_severity { AUDIT_ERROR, AUDIT_WARNING, AUDIT_INFO };
@@ -75,6 +76,24 @@ extern size_t audit_report_split;
 enum baton_code audit_run_parallel(struct store *st, const struct audit_opts *opts,
 				   int *ran_parallel, json_t **report,
 				   struct baton_error *err);
+
+/* The report of audit_run_text: its JSON text and summary. */
+struct audit_text {
+	struct strbuf json;        /* json_dumps(report, JSON_INDENT(2)) */
+	int error, warning, info;  /* report.summary */
+	size_t silenced;           /* items of report.silenced */
+};
+
+/* audit_run_parallel's report as JSON text, byte for byte what
+ * json_dumps(report, JSON_INDENT(2)) makes of it, with its summary: for a
+ * caller that only prints it (`baton audit --json`). Each finding is
+ * written on the thread that makes its JSON value, which is freed at once:
+ * the whole report is never held as values, nor written out by one
+ * thread. out->json is set up here; release it with strbuf_release, also
+ * on failure (it is then empty). */
+enum baton_code audit_run_text(struct store *st, const struct audit_opts *opts,
+			       int *ran_parallel, struct audit_text *out,
+			       struct baton_error *err);
 
 struct busfactor_opts {
 	const char *date;          /* NULL means st->today */

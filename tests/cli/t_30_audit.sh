@@ -64,6 +64,22 @@ run "$BATON" --db "$DB" audit --fail-on error --check stale-process
 expect_rc 0 "--fail-on error with only warnings exits 0"
 run "$BATON" --db "$DB" audit --fail-on warning --check overloaded-person
 expect_rc 0 "--fail-on warning with no findings exits 0"
+# The same with --json, whose report is written as text by the audit's
+# threads (audit_run_text): the exit follows its summary.
+run "$BATON" --db "$DB" audit --json --fail-on error
+expect_rc 1 "--json --fail-on error with errors exits 1"
+expect_eq "$(json_get "d['summary']['error']" <<<"$out")" 6 "--json --fail-on still prints the report"
+run "$BATON" --db "$DB" audit --json --fail-on warning --check stale-process
+expect_rc 1 "--json --fail-on warning with warnings exits 1"
+run "$BATON" --db "$DB" audit --json --fail-on error --check stale-process
+expect_rc 0 "--json --fail-on error with only warnings exits 0"
+run "$BATON" --db "$DB" audit --json --fail-on warning --check overloaded-person
+expect_rc 0 "--json --fail-on warning with no findings exits 0"
+expect_eq "$(json_get "d['findings'], d['summary']" <<<"$out")" "([], {'error': 0, 'warning': 0, 'info': 0})" "--json with no findings"
+run "$BATON" --db "$DB" audit --json --team nope
+expect_rc 1 "--json: unknown team exits 1"
+expect_eq "$out" "" "--json: nothing on stdout for an unknown team"
+expect_err "baton: audit: no such team 'nope'" "--json: unknown team message"
 run "$BATON" --db "$DB" audit --fail-on info
 expect_rc 2 "--fail-on info is a usage error"
 expect_err "baton: audit: --fail-on must be error or warning, got 'info'" "--fail-on message"
