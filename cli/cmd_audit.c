@@ -169,6 +169,7 @@ int cmd_audit(int argc, char **argv, struct cli *cli)
 	json_t *report = NULL;
 	struct audit_text text;
 	struct store *st;
+	size_t i;
 	enum baton_code rc;
 	int c, status;
 	char *end;
@@ -212,13 +213,14 @@ int cmd_audit(int argc, char **argv, struct cli *cli)
 		rc = audit_run_text(st, &ao, NULL, &text, &err);
 		status = cli_report(cli, &err, rc);
 		if (rc == BATON_OK) {
-			fwrite(text.json.buf, 1, text.json.len, stdout);
+			for (i = 0; i < text.nparts; i++)
+				fwrite(text.part[i].buf, 1, text.part[i].len, stdout);
 			fputc('\n', stdout);
 			status = fail_on && (text.error > 0 ||
 					     (!strcmp(fail_on, "warning") && text.warning > 0))
 				 ? EXIT_DATA : 0;
 		}
-		strbuf_release(&text.json);
+		audit_text_release(&text);
 		goto out;
 	}
 	rc = audit_run_parallel(st, &ao, NULL, &report, &err);

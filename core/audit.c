@@ -2430,31 +2430,49 @@ static void finding_clear(struct finding *f)
 	f->entity = f->team = f->message = NULL;
 }
 
-/* One thread's share of the report: the JSON of the sorted findings
- * f[0..n), into obj[i] with kind[i] (REP_*). The strings it shares (check
- * ids, severities, the current team) are its own, so that two parts are
- * made at once without creating or changing the same jansson value. Teams
- * and ignores are shared: two parts may take a reference to the same
- * ignore reason at once, which is safe because jansson's reference counts
- * are atomic here (checked below). Each finding's strings are freed once its JSON is made
- * (nothing reads them after): the report's allocations reuse that memory
- * instead of touching fresh pages. */
+/* The report is made in pieces of audit_report_split consecutive sorted
+ * findings, which two threads take in turn (the second first closes the
+ * connection it is given). A piece's findings become JSON values in obj[]
+ * with kind[] (REP_*), or, for audit_run_text, JSON text in the piece's
+ * two buffers (its findings, its silenced), written from one object per
+ * thread whose values are replaced for each finding. A thread makes its
+ * values with its own strings (check ids, severities, the current team),
+ * so that two pieces are made at once without creating or changing the
+ * same jansson value. Teams and ignores are shared: two pieces may take a
+ * reference to the same ignore reason at once, which is safe because
+ * jansson's reference counts are atomic here (checked below). Each
+ * finding's strings are freed once its JSON is made (nothing reads them
+ * after): the report's allocations reuse that memory instead of touching
+ * fresh pages. */
 #if !JSON_HAVE_ATOMIC_BUILTINS && !JSON_HAVE_SYNC_BUILTINS
 #error "the report is made on two threads: jansson's reference counts must be atomic"
 #endif
 enum { REP_SKIP, REP_FINDING, REP_SILENCED };
 
-struct rpart {
+struct report {
 	struct finding *f;
-	size_t n;
+	size_t n, npieces;
 	const json_t *teams, *ignores;
-	json_t **obj;
+	json_t **obj;               /* values, or NULL when making text */
+	struct strbuf *text;        /* text: the parts of audit_text, the
+				     * findings of piece k in text[1 + k],
+				     * its silenced in text[npieces + 2 + k];
+				     * or NULL */
 	unsigned char *kind;
-	struct strbuf *text[2];     /* for audit_run_text: the findings and
-				     * the silenced, each as ",\n    {...}"
-				     * (report_item); else NULL */
+	pthread_mutex_t mu;         /* guards next and oom */
+	size_t next;                /* the next piece to make */
 	int oom;
-	struct store *close;        /* closed once the part is made, or NULL */
+	struct store *close;        /* closed by the second thread, or NULL */
+};
+
+/* What a thread keeps from finding to finding. For text, `fo` and `so`
+ * are a finding and a silenced finding with their keys in the report's
+ * order, and `entity`, `message`, `sentity` the strings whose text is
+ * replaced. */
+struct rthread {
+	json_t *ids[ARRAY_SIZE(audit_check_ids)], *sev[3], *team;
+	json_t *fo, *so, *entity, *message, *sentity;
+	struct strbuf key;
 };
 
 /* json_dump_callback's output gathered in sb, `pad` spaces after each
@@ -2466,20 +2484,27 @@ struct indented {
 
 static int indented_add(const char *s, size_t len, void *data)
 {
-	static const char spaces[] = "        ";
 	struct indented *in = data;
-	const char *nl;
+	struct strbuf *sb = in->sb;
+	const char *nl = len == 1 ? (*s == '\n' ? s : NULL) : memchr(s, '\n', len);
 	size_t n;
 
-	while ((nl = memchr(s, '\n', len))) {
+	/* most of what jansson hands over is a token of a few bytes */
+	if (!nl && sb->len + len < sb->alloc) {
+		memcpy(sb->buf + sb->len, s, len);
+		sb->len += len;
+		sb->buf[sb->len] = '\0';
+		return 0;
+	}
+	for (; nl; nl = memchr(s, '\n', len)) {
 		n = (size_t)(nl - s) + 1;
-		strbuf_add(in->sb, s, n);
-		strbuf_add(in->sb, spaces, in->pad);
+		strbuf_add(sb, s, n);
+		strbuf_add(sb, "        ", in->pad);
 		s += n;
 		len -= n;
 	}
-	strbuf_add(in->sb, s, len);
-	return 0;
+	strbuf_add(sb, s, len);
+	return strbuf_ok(sb) ? 0 : -1;
 }
 
 /* Append v to sb as json_dumps(..., JSON_INDENT(2)) shows it `depth`
@@ -2493,106 +2518,173 @@ static int dump_indented(const json_t *v, size_t depth, struct strbuf *sb)
 	return json_dump_callback(v, indented_add, &in, JSON_INDENT(2)) ? -1 : 0;
 }
 
-/* The i-th object of part p, once made, in text as an item of its array
- * (two levels down), after a comma; then freed: nothing reads it again. */
-static int report_item(struct rpart *p, size_t i, struct strbuf *text)
+/* v as an item of an array of the report (two levels down), after a
+ * comma: text_array turns the first comma into the bracket. */
+static int report_item(const json_t *v, struct strbuf *text)
 {
 	strbuf_add(text, ",\n    ", 6);
-	if (dump_indented(p->obj[i], 2, text))
+	return dump_indented(v, 2, text);
+}
+
+static void rthread_release(struct rthread *t)
+{
+	size_t k;
+
+	for (k = 0; k < ARRAY_SIZE(t->ids); k++)
+		json_decref(t->ids[k]);
+	for (k = 0; k < 3; k++)
+		json_decref(t->sev[k]);
+	json_decref(t->team);
+	json_decref(t->fo);
+	json_decref(t->so);
+	strbuf_release(&t->key);
+}
+
+static int rthread_init(struct rthread *t, int text)
+{
+	size_t k;
+
+	memset(t, 0, sizeof(*t));
+	strbuf_init(&t->key);
+	for (k = 0; audit_check_ids[k]; k++)
+		if (!(t->ids[k] = json_string(audit_check_ids[k])))
+			return -1;
+	for (k = 0; k < 3; k++)
+		if (!(t->sev[k] = json_string(audit_severity_name((enum audit_severity)k))))
+			return -1;
+	if (!text)
+		return 0;
+	/* the keys in the order of audit.h; the objects own the strings */
+	t->fo = json_pack("{s:n,s:n,s:s,s:n,s:s}", "check", "severity", "entity", "",
+			  "team", "message", "");
+	t->so = json_pack("{s:n,s:s,s:n}", "check", "entity", "", "reason");
+	if (!t->fo || !t->so)
 		return -1;
-	json_decref(p->obj[i]);
-	p->obj[i] = NULL;
+	t->entity = json_object_get(t->fo, "entity");
+	t->message = json_object_get(t->fo, "message");
+	t->sentity = json_object_get(t->so, "entity");
 	return 0;
 }
 
-static void report_part(struct rpart *p)
+/* Piece k of the report, on a thread with t. 0 on success. */
+static int report_piece(struct report *r, struct rthread *t, size_t k)
 {
-	json_t *ids[ARRAY_SIZE(audit_check_ids)] = { NULL };
-	json_t *sev[3] = { NULL, NULL, NULL }, *team = NULL, *v, *o;
-	struct strbuf key = STRBUF_INIT;
-	int any_ignores = json_object_size(p->ignores) > 0;
-	size_t i = 0, k;
+	size_t i = k * audit_report_split, end = i + audit_report_split, c;
+	struct strbuf *text = r->text ? &r->text[1 + k] : NULL;
+	struct strbuf *stext = r->text ? &r->text[r->npieces + 2 + k] : NULL;
+	int any_ignores = json_object_size(r->ignores) > 0;
+	json_t *why, *o, *check, *entity, *message;
 
-	for (k = 0; audit_check_ids[k]; k++)
-		if (!(ids[k] = json_string(audit_check_ids[k])))
-			goto oom;
-	for (k = 0; k < 3; k++)
-		if (!(sev[k] = json_string(audit_severity_name((enum audit_severity)k))))
-			goto oom;
-	for (i = 0; i < p->n; finding_clear(&p->f[i]), i++) {
-		const struct finding *f = &p->f[i];
-		json_t *why;
+	if (end > r->n)
+		end = r->n;
+	for (; i < end; finding_clear(&r->f[i]), i++) {
+		const struct finding *f = &r->f[i];
 
-		p->kind[i] = REP_SKIP;
-		if (p->teams && (!f->team || !json_object_get(p->teams, f->team)))
+		r->kind[i] = REP_SKIP;
+		if (r->teams && (!f->team || !json_object_get(r->teams, f->team)))
 			continue;
+		for (c = 0; audit_check_ids[c] && strcmp(audit_check_ids[c], f->check); c++)
+			;
+		check = audit_check_ids[c] ? json_incref(t->ids[c]) : json_string(f->check);
+		if (!check)
+			return -1;
 		if (any_ignores) {
-			strbuf_reset(&key);
-			strbuf_addf(&key, "%s\n%s", f->entity, f->check);
-			if (!strbuf_ok(&key))
-				goto oom;
-			if ((why = json_object_get(p->ignores, key.buf))) {
-				o = json_pack("{s:s,s:s,s:O}", "check", f->check, "entity",
-					      f->entity, "reason", why);
-				if (!o)
-					goto oom;
-				p->obj[i] = o;
-				p->kind[i] = REP_SILENCED;
-				if (p->text[1] && report_item(p, i, p->text[1]))
-					goto oom;
+			strbuf_reset(&t->key);
+			strbuf_addf(&t->key, "%s\n%s", f->entity, f->check);
+			if (!strbuf_ok(&t->key)) {
+				json_decref(check);
+				return -1;
+			}
+			if ((why = json_object_get(r->ignores, t->key.buf))) {
+				r->kind[i] = REP_SILENCED;
+				if (!text) {
+					o = r->obj[i] = json_pack("{s:o,s:s,s:O}", "check", check,
+								  "entity", f->entity,
+								  "reason", why);
+					if (!o)
+						return -1;
+					continue;
+				}
+				if (json_object_set_new_nocheck(t->so, "check", check) ||
+				    json_string_set_nocheck(t->sentity, f->entity) ||
+				    json_object_set_nocheck(t->so, "reason", why) ||
+				    report_item(t->so, stext))
+					return -1;
 				continue;
 			}
 		}
-		if (f->team && (!team || strcmp(json_string_value(team), f->team))) {
-			json_decref(team);
-			if (!(team = json_string(f->team)))
-				goto oom;
+		if (f->team && (!t->team || strcmp(json_string_value(t->team), f->team))) {
+			json_decref(t->team);
+			if (!(t->team = json_string(f->team))) {
+				json_decref(check);
+				return -1;
+			}
 		}
-		/* json_pack("{s:s,s:s,s:s,s:s?,s:s}") without parsing the format
-		 * for each of the (many) findings. */
-		if (!(o = json_object()))
-			goto oom;
-		p->obj[i] = o;
-		p->kind[i] = REP_FINDING;
-		for (k = 0; audit_check_ids[k] && strcmp(audit_check_ids[k], f->check); k++)
-			;
-		v = audit_check_ids[k] ? json_incref(ids[k]) : json_string(f->check);
-		if (json_object_set_new_nocheck(o, "check", v) ||
-		    json_object_set_new_nocheck(o, "severity", json_incref(sev[f->severity])) ||
-		    json_object_set_new_nocheck(o, "entity", json_string(f->entity)) ||
-		    json_object_set_new_nocheck(o, "team",
-						f->team ? json_incref(team) : json_null()) ||
-		    json_object_set_new_nocheck(o, "message", json_string(f->message)))
-			goto oom;
-		if (p->text[0] && report_item(p, i, p->text[0]))
-			goto oom;
+		r->kind[i] = REP_FINDING;
+		if (text) {
+			o = t->fo;
+			entity = json_string_set_nocheck(t->entity, f->entity) ? NULL
+				 : json_incref(t->entity);
+			message = json_string_set_nocheck(t->message, f->message) ? NULL
+				  : json_incref(t->message);
+		} else {
+			o = r->obj[i] = json_object();
+			entity = json_string(f->entity);
+			message = json_string(f->message);
+		}
+		/* json_pack("{s:o,s:O,s:o,s:O?,s:o}") without parsing the
+		 * format for each of the (many) findings; set_new takes the
+		 * reference even when failing */
+		if (!o) {
+			json_decref(check);
+			json_decref(entity);
+			json_decref(message);
+			return -1;
+		}
+		if (json_object_set_new_nocheck(o, "check", check) ||
+		    json_object_set_nocheck(o, "severity", t->sev[f->severity]) ||
+		    json_object_set_new_nocheck(o, "entity", entity) ||
+		    json_object_set_nocheck(o, "team", f->team ? t->team : json_null()) ||
+		    json_object_set_new_nocheck(o, "message", message))
+			return -1;
+		if (text && report_item(o, text))
+			return -1;
 	}
-	goto out;
-oom:
-	p->oom = 1;
-	for (; i < p->n; i++)
-		p->kind[i] = REP_SKIP; /* the rest is freed by the caller */
-out:
-	strbuf_release(&key);
-	for (k = 0; k < ARRAY_SIZE(ids); k++)
-		json_decref(ids[k]);
-	for (k = 0; k < 3; k++)
-		json_decref(sev[k]);
-	json_decref(team);
+	return 0;
 }
 
-static void *report_part_main(void *arg)
+/* A thread's share: pieces taken in turn until none is left, or one has
+ * failed (r->oom). */
+static void report_pieces(struct report *r)
 {
-	struct rpart *p = arg;
+	struct rthread t;
+	size_t k;
+	int fail = rthread_init(&t, r->text != NULL);
 
-	report_part(p);
-	store_free(p->close);
-	p->close = NULL;
+	for (;;) {
+		pthread_mutex_lock(&r->mu);
+		r->oom |= fail;
+		k = r->oom ? r->npieces : r->next++;
+		pthread_mutex_unlock(&r->mu);
+		if (k >= r->npieces)
+			break;
+		fail = report_piece(r, &t, k);
+	}
+	rthread_release(&t);
+}
+
+static void *report_main(void *arg)
+{
+	struct report *r = arg;
+
+	store_free(r->close);
+	r->close = NULL;
+	report_pieces(r);
 	return NULL;
 }
 
-/* Below this many findings the report is made by one thread (audit.h). */
-size_t audit_report_split = 4096;
+/* Findings per piece of the report (audit.h). */
+size_t audit_report_split = 1024;
 
 struct sort_half {
 	struct finding *f;
@@ -2638,92 +2730,84 @@ static void findings_sort(struct ctx *c, int parallel)
 	c->alloc = c->n;
 }
 
-/* End an array of the report's text: sb holds its first items from `at`
- * (report_item: each after a comma), `more` and `rest` the others. The
- * first comma becomes the array's bracket. */
-static void text_array(struct strbuf *sb, size_t at, const struct strbuf *more,
-		       const struct strbuf *rest)
+/* Open and close an array of the report's text whose items are in the n
+ * buffers items[] (report_item: each after a comma): the first comma
+ * becomes its bracket, and `after`, the part that follows, starts by
+ * closing it. */
+static void text_array(struct strbuf *items, size_t n, struct strbuf *after)
 {
-	strbuf_add(sb, more->buf, more->len);
-	strbuf_add(sb, rest->buf, rest->len);
-	if (sb->len == at || !strbuf_ok(sb)) {
-		strbuf_add(sb, "[]", 2);
+	size_t i;
+
+	for (i = 0; i < n && !items[i].len; i++)
+		;
+	if (i == n) {
+		strbuf_add(after, "[]", 2);
 		return;
 	}
-	sb->buf[at] = '[';
-	strbuf_add(sb, "\n  ]", 4);
+	items[i].buf[0] = '[';
+	strbuf_add(after, "\n  ]", 4);
 }
 
 /* The report of c's findings (sorted here), as JSON values in *out, or
- * with `text` as the JSON text of those values (audit_run_text), each
- * finding's made on the thread that makes its value, which is then freed.
- * With `parallel`, the second half of the findings is sorted and made by
- * a second thread. `close` (may be NULL) is a connection closed
- * meanwhile, off this thread when there is a second one. */
+ * with `text` as the JSON text of those values (audit_run_text). With
+ * `parallel` and more than one piece of findings, they are sorted in
+ * halves and made by two threads. `close` (may be NULL) is a connection
+ * closed meanwhile, off this thread when a second one starts. */
 static enum baton_code report_build(struct ctx *c, const json_t *teams,
 				    const json_t *ignores, int parallel,
 				    struct store *close, json_t **out,
 				    struct audit_text *text)
 {
 	json_t *findings = json_array(), *silenced = json_array(), *summary = NULL;
-	json_t **obj = calloc(c->n + 1, sizeof(*obj));
-	unsigned char *kind = calloc(c->n + 1, 1);
-	struct strbuf scratch[3] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
-	const struct strbuf empty = STRBUF_INIT;
-	struct rpart part[2];
-	int count[3] = { 0, 0, 0 }, oom = 0;
+	struct report r;
+	int count[3] = { 0, 0, 0 }, oom = 0, started = 0;
 	pthread_t th;
-	int started = 0;
-	size_t i, half, at = 0, nsilenced = 0;
+	size_t i, nsilenced = 0;
 
 	if (out)
 		*out = NULL;
-	if (!findings || !silenced || !obj || !kind) {
+	memset(&r, 0, sizeof(r));
+	r.n = c->n;
+	r.npieces = (c->n + audit_report_split - 1) / audit_report_split;
+	r.teams = teams;
+	r.ignores = ignores;
+	r.close = close;
+	pthread_mutex_init(&r.mu, NULL);
+	r.kind = calloc(c->n + 1, 1);
+	if (text)
+		r.text = calloc(2 * r.npieces + 3, sizeof(*r.text));
+	else
+		r.obj = calloc(c->n + 1, sizeof(*r.obj));
+	if (!findings || !silenced || !r.kind || (text ? !r.text : !r.obj)) {
 		oom = 1;
+		store_free(r.close);
 		goto out;
 	}
+	for (i = 0; text && i < 2 * r.npieces + 3; i++)
+		strbuf_init(&r.text[i]);
+	parallel = parallel && r.npieces > 1;
 	findings_sort(c, parallel);
-	half = parallel && c->n >= audit_report_split ? c->n / 2 : c->n;
-	if (text) {
-		strbuf_addstr(&text->json, "{\n  \"findings\": ");
-		at = text->json.len;
-	}
-	for (i = 0; i < 2; i++) {
-		part[i].f = c->f + (i ? half : 0);
-		part[i].n = i ? c->n - half : half;
-		part[i].teams = teams;
-		part[i].ignores = ignores;
-		part[i].obj = obj + (i ? half : 0);
-		part[i].kind = kind + (i ? half : 0);
-		/* the first part's findings go straight after the "{" */
-		part[i].text[0] = !text ? NULL : i ? &scratch[0] : &text->json;
-		part[i].text[1] = !text ? NULL : &scratch[1 + i];
-		part[i].oom = 0;
-		part[i].close = NULL;
-	}
-	part[1].close = close;
-	close = NULL;
-	if (part[1].n || part[1].close)
-		started = pthread_create(&th, NULL, report_part_main, &part[1]) == 0;
-	report_part(&part[0]);
-	if (started)
+	r.f = c->f; /* findings_sort may have moved them */
+	if (parallel || r.close)
+		started = pthread_create(&th, NULL, report_main, &r) == 0;
+	if (started) {
+		report_pieces(&r);
 		pthread_join(th, NULL);
-	else
-		report_part_main(&part[1]);
-	oom = part[0].oom || part[1].oom;
+	} else {
+		report_main(&r);
+	}
+	oom = r.oom;
 	for (i = 0; i < c->n; i++) {
-		if (kind[i] == REP_FINDING)
+		if (r.kind[i] == REP_FINDING)
 			count[c->f[i].severity]++;
-		else if (kind[i] == REP_SILENCED)
+		else if (r.kind[i] == REP_SILENCED)
 			nsilenced++;
-		if (oom || !obj[i])
+		if (oom || !r.obj || !r.obj[i])
 			continue;
-		if (json_array_append_new(kind[i] == REP_FINDING ? findings : silenced, obj[i])) {
-			obj[i] = NULL;
+		if (json_array_append_new(r.kind[i] == REP_FINDING ? findings : silenced,
+					  r.obj[i]))
 			oom = 1;
-			continue;
-		}
-		obj[i] = NULL;
+		r.obj[i] = NULL;
 	}
 	if (oom)
 		goto out;
@@ -2733,16 +2817,24 @@ static enum baton_code report_build(struct ctx *c, const json_t *teams,
 		oom = 1;
 	} else if (text) {
 		/* jansson's order: findings, summary, silenced */
-		text_array(&text->json, at, &scratch[0], &empty);
-		strbuf_addstr(&text->json, ",\n  \"summary\": ");
-		if (dump_indented(summary, 1, &text->json))
+		struct strbuf *head = &r.text[0], *mid = &r.text[r.npieces + 1];
+		struct strbuf *tail = &r.text[2 * r.npieces + 2];
+
+		strbuf_addstr(head, "{\n  \"findings\": ");
+		text_array(head + 1, r.npieces, mid);
+		strbuf_addstr(mid, ",\n  \"summary\": ");
+		if (dump_indented(summary, 1, mid))
 			oom = 1;
-		strbuf_addstr(&text->json, ",\n  \"silenced\": ");
-		text_array(&text->json, text->json.len, &scratch[1], &scratch[2]);
-		strbuf_addstr(&text->json, "\n}");
-		for (i = 0; i < 3; i++)
-			oom |= !strbuf_ok(&scratch[i]);
-		oom |= !strbuf_ok(&text->json);
+		strbuf_addstr(mid, ",\n  \"silenced\": ");
+		text_array(mid + 1, r.npieces, tail);
+		strbuf_addstr(tail, "\n}");
+		for (i = 0; i < 2 * r.npieces + 3; i++)
+			oom |= !strbuf_ok(&r.text[i]);
+		if (!oom) {
+			text->part = r.text;
+			text->nparts = 2 * r.npieces + 3;
+			r.text = NULL;
+		}
 		text->error = count[0];
 		text->warning = count[1];
 		text->info = count[2];
@@ -2754,18 +2846,17 @@ static enum baton_code report_build(struct ctx *c, const json_t *teams,
 		oom = !*out;
 	}
 out:
-	store_free(close);
 	json_decref(findings);
 	json_decref(silenced);
 	json_decref(summary);
-	for (i = 0; obj && i < c->n; i++)
-		json_decref(obj[i]);
-	for (i = 0; i < 3; i++)
-		strbuf_release(&scratch[i]);
-	free(obj);
-	free(kind);
-	if (oom && text)
-		strbuf_release(&text->json);
+	for (i = 0; r.obj && i < c->n; i++)
+		json_decref(r.obj[i]);
+	for (i = 0; r.text && i < 2 * r.npieces + 3; i++)
+		strbuf_release(&r.text[i]);
+	pthread_mutex_destroy(&r.mu);
+	free(r.obj);
+	free(r.text);
+	free(r.kind);
 	return oom ? nomem(c->err) : BATON_OK;
 }
 
@@ -3030,8 +3121,17 @@ enum baton_code audit_run_text(struct store *st, const struct audit_opts *opts,
 			       struct baton_error *err)
 {
 	memset(out, 0, sizeof(*out));
-	strbuf_init(&out->json);
 	return audit_exec(st, opts, 1, ran_parallel, NULL, out, err);
+}
+
+void audit_text_release(struct audit_text *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nparts; i++)
+		strbuf_release(&t->part[i]);
+	free(t->part);
+	memset(t, 0, sizeof(*t));
 }
 
 enum baton_code busfactor_run(struct store *st,

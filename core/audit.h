@@ -59,9 +59,10 @@ struct audit_opts {
 enum baton_code audit_run(struct store *st, const struct audit_opts *opts,
 			  json_t **report, struct baton_error *err);
 
-/* From how many findings audit_run_parallel sorts them and builds the
- * report in two halves on two threads (4096; tests lower it to run that
- * path on a small organisation). */
+/* Findings per piece of the report: with more than one piece,
+ * audit_run_parallel and audit_run_text sort the findings in two halves
+ * and make the report on two threads, taking its pieces in turn (1024;
+ * tests lower it to run that path on a small organisation). */
 extern size_t audit_report_split;
 
 /* audit_run with the checks and the report's JSON split over two threads,
@@ -77,23 +78,26 @@ enum baton_code audit_run_parallel(struct store *st, const struct audit_opts *op
 				   int *ran_parallel, json_t **report,
 				   struct baton_error *err);
 
-/* The report of audit_run_text: its JSON text and summary. */
+/* The report of audit_run_text: its JSON text, in parts, and summary. */
 struct audit_text {
-	struct strbuf json;        /* json_dumps(report, JSON_INDENT(2)) */
+	struct strbuf *part;       /* json_dumps(report, JSON_INDENT(2)) is
+				    * these, one after the other */
+	size_t nparts;
 	int error, warning, info;  /* report.summary */
 	size_t silenced;           /* items of report.silenced */
 };
 
 /* audit_run_parallel's report as JSON text, byte for byte what
  * json_dumps(report, JSON_INDENT(2)) makes of it, with its summary: for a
- * caller that only prints it (`baton audit --json`). Each finding is
- * written on the thread that makes its JSON value, which is freed at once:
- * the whole report is never held as values, nor written out by one
- * thread. out->json is set up here; release it with strbuf_release, also
- * on failure (it is then empty). */
+ * caller that only writes it out (`baton audit --json`). Each piece of
+ * findings is written by the thread that makes its JSON values, which are
+ * freed at once: the whole report is never held as values, nor written by
+ * one thread, nor copied into one buffer. Release out with
+ * audit_text_release, also on failure (it then holds nothing). */
 enum baton_code audit_run_text(struct store *st, const struct audit_opts *opts,
 			       int *ran_parallel, struct audit_text *out,
 			       struct baton_error *err);
+void audit_text_release(struct audit_text *t);
 
 struct busfactor_opts {
 	const char *date;          /* NULL means st->today */
