@@ -81,7 +81,7 @@ void store_read_end(struct store *st, int began);
  * snapshot (the latest commit), for a computation split over threads (one
  * connection each). Each is left inside a read transaction; store_free
  * ends it. Their temporary tables and sorts are kept in memory, and they
- * read the file through their page caches, not mapped. SQLite
+ * read the file through page caches of up to 256 MiB, not mapped. SQLite
  * here has no snapshot API, so one more connection holds the write lock
  * (BEGIN IMMEDIATE) while each of them begins and reads: no commit can
  * fall between their reads. Writers are held off for that instant only;
