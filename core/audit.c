@@ -160,7 +160,10 @@ static enum baton_code add(struct ctx *c, const char *check,
 	va_start(ap, fmt);
 	strbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
-	strbuf_addf(&ent, "%s/%s", kind, name ? name : "");
+	/* KIND/NAME without printf: one for each of the many findings */
+	strbuf_addstr(&ent, kind);
+	strbuf_addch(&ent, '/');
+	strbuf_addstr(&ent, name ? name : "");
 	f = &c->f[c->n];
 	f->check = check;
 	f->severity = sev;

@@ -98,22 +98,32 @@ void strbuf_addch(struct strbuf *sb, int c)
 	strbuf_add(sb, &ch, 1);
 }
 
+/* One vsnprintf when the text fits in what is allocated (at least 64
+ * bytes are made free first), a second after growing when it does not. */
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 {
 	va_list cp;
+	size_t avail;
 	int n;
 
-	va_copy(cp, ap);
-	n = vsnprintf(NULL, 0, fmt, cp);
-	va_end(cp);
-	if (n < 0) {
-		sb->oom = 1;
-		return;
-	}
-	strbuf_grow(sb, (size_t)n);
+	if (sb->alloc - sb->len < 64)
+		strbuf_grow(sb, 64);
 	if (sb->oom)
 		return;
-	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	avail = sb->alloc - sb->len;
+	va_copy(cp, ap);
+	n = vsnprintf(sb->buf + sb->len, avail, fmt, cp);
+	va_end(cp);
+	if (n >= 0 && (size_t)n >= avail) {
+		strbuf_grow(sb, (size_t)n);
+		if (!sb->oom)
+			n = vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	}
+	if (n < 0 || sb->oom) {
+		sb->oom = 1;
+		sb->buf[sb->len] = '\0'; /* the contents as they were */
+		return;
+	}
 	sb->len += (size_t)n;
 }
 
